@@ -1,0 +1,37 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { CryptoModule } from './infra/crypto/crypto.module';
+import { DatabaseEndpoint } from './infra/database/database-endpoint';
+import { DatabaseModule } from './infra/database/database.module';
+import { HealthController } from './infra/health/health.controller';
+import { HttpExceptionFilter } from './infra/http/http-exception.filter';
+import { LoggingModule } from './infra/logging/logging.module';
+import { QueueModule } from './infra/queue/queue.module';
+import { RedisModule } from './infra/redis/redis.module';
+import { AuthModule } from './modules/auth/auth.module';
+import { MaintenanceModule } from './modules/maintenance/maintenance.module';
+import { TenantsModule } from './modules/tenants/tenants.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, database: DatabaseEndpoint): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggingModule,
+        CryptoModule,
+        DatabaseModule.forRoot(database),
+        RedisModule,
+        QueueModule,
+        TenantsModule,
+        AuthModule,
+        MaintenanceModule,
+      ],
+      controllers: [HealthController],
+      providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
+    };
+  }
+}

@@ -1,0 +1,47 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Logger } from '@nestjs/common';
+import { AppConfig } from '../../config/app-config';
+
+interface EmbeddedServer {
+  stop(): Promise<void>;
+}
+
+/**
+ * Where Postgres is. In full mode, DATABASE_URL. In embedded mode, a PGlite database under DATA_DIR
+ * served over the Postgres wire protocol on a loopback port, so TypeORM and BullMQ's Postgres
+ * backend use the same `pg` driver and code path in both modes.
+ */
+export class DatabaseEndpoint {
+  private static readonly logger = new Logger('Database');
+
+  private constructor(
+    readonly url: string,
+    readonly embedded: boolean,
+    private readonly server?: EmbeddedServer,
+  ) {}
+
+  static async open(config: AppConfig): Promise<DatabaseEndpoint> {
+    if (config.database.url) return new DatabaseEndpoint(config.database.url, false);
+    const dataDir = resolve(config.database.dataDir, 'pg');
+    mkdirSync(dataDir, { recursive: true });
+    const started = Date.now();
+    const { PGlite } = await import('@electric-sql/pglite');
+    const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
+    const db = await PGlite.create({ dataDir });
+    const socket = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 64 });
+    await socket.start();
+    const url = `postgres://postgres@${socket.getServerConn()}/postgres`;
+    this.logger.log(`Embedded Postgres (PGlite) at ${dataDir} ready in ${Date.now() - started} ms`);
+    return new DatabaseEndpoint(url, true, {
+      stop: async () => {
+        await socket.stop();
+        await db.close();
+      },
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.server?.stop();
+  }
+}

@@ -1,0 +1,18 @@
+/** Plan names and their limits (seed 000's plan table). Enterprise limits are "custom": set per tenant. */
+export const PLAN_NAMES = ['free', 'pro', 'business', 'enterprise'] as const;
+export type PlanName = (typeof PLAN_NAMES)[number];
+
+export interface PlanLimits {
+  /** Concurrent connections per tenant, across the cluster. */
+  maxConnections: number;
+  /** Channels one connection may be subscribed to at once. */
+  maxChannelsPerConnection: number;
+}
+
+export const PLAN_LIMITS: Readonly<Record<PlanName, Readonly<PlanLimits>>> = Object.freeze({
+  free: { maxConnections: 100, maxChannelsPerConnection: 10 },
+  pro: { maxConnections: 1_000, maxChannelsPerConnection: 50 },
+  business: { maxConnections: 10_000, maxChannelsPerConnection: 100 },
+  // Custom: these defaults apply until the operator sets overrides on the tenant.
+  enterprise: { maxConnections: 100_000, maxChannelsPerConnection: 500 },
+});
