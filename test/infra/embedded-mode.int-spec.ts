@@ -1,0 +1,52 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { createAccount, createApiKey, createTenant } from '../factories/account.factory';
+import { startTestApp, TestApp } from '../support/test-app';
+import { waitFor } from '../support/wait-for';
+
+/**
+ * Embedded mode as `npm start` runs it with nothing configured: PGlite under DATA_DIR, migrations
+ * at start-up, BullMQ on its Postgres backend, no Redis, generated secrets kept across restarts.
+ */
+describe('embedded mode (no DATABASE_URL, no REDIS_URL)', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'relaybase-embedded-'));
+  const embedded = {
+    DATABASE_URL: undefined,
+    REDIS_URL: undefined,
+    JWT_SECRET: undefined,
+    ENCRYPTION_KEY: undefined,
+    DATA_DIR: dataDir,
+    MIGRATIONS_RUN_ON_START: 'true',
+    MAINTENANCE_INTERVAL_SECONDS: '1',
+  };
+  let t: TestApp | undefined;
+
+  afterAll(async () => {
+    await t?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('runs the whole account flow, the maintenance job, and keeps data and tokens across a restart', async () => {
+    t = await startTestApp(embedded);
+    expect(t.database.embedded).toBe(true);
+    expect((await t.http.get('/health/ready')).body).toMatchObject({ status: 'ok', checks: { database: 'ok' } });
+
+    const account = await createAccount(t.http);
+    const tenant = await createTenant(t.http, account);
+    const { key } = await createApiKey(t.http, account, { scopes: ['*'], tenantId: tenant.id });
+    expect((await t.http.get('/api/auth/me', { apiKey: key })).body.user._id).toBe(account.id);
+
+    const db = t.app.get(DataSource);
+    await db.query(`INSERT INTO login_throttle (key, failures, expires_at) VALUES ('email:old@example.test', 2, now() - interval '1 minute')`);
+    await waitFor(async () => (await db.query(`SELECT count(*)::int AS n FROM login_throttle`))[0].n === 0, 20_000);
+
+    await t.close();
+    t = await startTestApp(embedded);
+    expect((await t.http.get('/api/auth/me', { token: account.token })).body.user._id).toBe(account.id);
+    expect((await t.http.get('/api/auth/me', { apiKey: key })).status).toBe(200);
+    const again = await t.http.get(`/api/tenants/${tenant.id}`, { token: account.token });
+    expect(again.body.data.secret).toBe(tenant.secret);
+  });
+});

@@ -1,0 +1,56 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { MIGRATIONS } from '../../migrations';
+import { startPgliteServer } from '../support/pglite-server';
+import { RUN_ENV, withDatabase } from '../support/test-services';
+
+const TABLES = ['accounts', 'api_keys', 'login_throttle', 'tenants'];
+
+async function upAndDown(url: string): Promise<void> {
+  const ds = new DataSource({ type: 'postgres', url, migrations: MIGRATIONS, migrationsTransactionMode: 'each' });
+  await ds.initialize();
+  const tables = async () =>
+    (await ds.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'migrations' ORDER BY 1`)).map(
+      (r: { table_name: string }) => r.table_name,
+    );
+  try {
+    expect(await tables()).toEqual([]);
+    const applied = await ds.runMigrations();
+    expect(applied.map((m) => m.name)).toEqual(MIGRATIONS.map((m) => m.name));
+    expect(await tables()).toEqual(expect.arrayContaining(TABLES));
+    expect(await ds.showMigrations()).toBe(false);
+    for (let i = 0; i < MIGRATIONS.length; i++) await ds.undoLastMigration();
+    expect(await tables()).toEqual([]);
+    // And up again: down() leaves a database that up() can rebuild.
+    expect((await ds.runMigrations()).length).toBe(MIGRATIONS.length);
+  } finally {
+    await ds.destroy();
+  }
+}
+
+describe('migrations from empty', () => {
+  const admin = process.env[RUN_ENV.adminDatabaseUrl];
+
+  (admin ? it : it.skip)('run up and down on Postgres', async () => {
+    const name = `relaybase_migr_${randomBytes(4).toString('hex')}`;
+    const client = new Client({ connectionString: admin });
+    await client.connect();
+    await client.query(`CREATE DATABASE "${name}"`);
+    try {
+      await upAndDown(withDatabase(admin!, name));
+    } finally {
+      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await client.end();
+    }
+  });
+
+  it('run up and down on PGlite', async () => {
+    const pglite = await startPgliteServer();
+    try {
+      await upAndDown(pglite.url);
+    } finally {
+      await pglite.stop();
+    }
+  });
+});
