@@ -11,8 +11,10 @@ import { LoggingModule } from './infra/logging/logging.module';
 import { QueueModule } from './infra/queue/queue.module';
 import { RedisModule } from './infra/redis/redis.module';
 import { AuthModule } from './modules/auth/auth.module';
+import { ChannelsModule } from './modules/channels/channels.module';
 import { MaintenanceModule } from './modules/maintenance/maintenance.module';
 import { TenantsModule } from './modules/tenants/tenants.module';
+import { RealtimeModule } from './realtime/realtime.module';
 
 @Module({})
 export class AppModule {
@@ -25,10 +27,12 @@ export class AppModule {
         CryptoModule,
         DatabaseModule.forRoot(database),
         RedisModule,
-        QueueModule,
+        QueueModule.forRoot({ workers: config.role !== 'api' }),
         TenantsModule,
         AuthModule,
         MaintenanceModule,
+        RealtimeModule,
+        ChannelsModule,
       ],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],

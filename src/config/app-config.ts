@@ -50,6 +50,33 @@ const envSchema = z.object({
   MAINTENANCE_INTERVAL_SECONDS: int(300, 1),
   TOKEN_QUOTA_PER_MONTH: int(1_000_000, 0),
   SWAGGER_ENABLED: bool(true),
+  // --- Realtime (hub, WebSocket protocol, scale-out, metrics) ---
+  WS_MAX_FRAME_BYTES: int(65_536, 256, 16 * 1024 * 1024),
+  WS_MAX_MESSAGES_PER_SECOND: int(100, 1),
+  WS_MAX_BUFFERED_BYTES: int(4 * 1024 * 1024, 16 * 1024),
+  WS_MAX_CHANNEL_NAME_LENGTH: int(164, 8, 1024),
+  WS_PING_INTERVAL_MS: int(30_000, 50),
+  WS_AUTH_TIMEOUT_MS: int(10_000, 50),
+  REALTIME_HEARTBEAT_INTERVAL_MS: int(5_000, 50),
+  REALTIME_INSTANCE_TTL_MS: int(15_000, 100),
+  SHUTDOWN_DRAIN_MS: int(3_000, 0, 6_000),
+  METRICS_ENABLED: bool(true),
+  METRICS_TOKEN: z.string().optional().transform((v) => (v === '' ? undefined : v)),
+  // --- end realtime ---
+  // --- Webhooks and process role ---
+  ROLE: z.enum(['all', 'api', 'worker']).default('all'),
+  WEBHOOK_ALLOW_PRIVATE: bool(false),
+  WEBHOOK_TIMEOUT_MS: int(5_000, 100, 60_000),
+  WEBHOOK_RETRY_WINDOW_MS: int(300_000, 0),
+  WEBHOOK_RETRY_BASE_DELAY_MS: int(1_000, 1),
+  WEBHOOK_RETRY_MAX_DELAY_MS: int(60_000, 1),
+  WEBHOOK_RETRY_JITTER: z.coerce.number().min(0).max(1).default(0.2),
+  WEBHOOK_FLAP_SUPPRESS_MS: int(3_000, 0, 60_000),
+  WEBHOOK_BATCH_WINDOW_MS: int(250, 1, 10_000),
+  WEBHOOK_BATCH_MAX_EVENTS: int(20, 1, 100),
+  WEBHOOK_CONCURRENCY: int(10, 1, 200),
+  WEBHOOK_ENDPOINT_CACHE_MS: int(5_000, 0, 300_000),
+  // --- end webhooks ---
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -84,6 +111,54 @@ export interface AppConfig {
   /** Default monthly LLM token limit of an account. */
   readonly tokenQuotaPerMonth: number;
   readonly swagger: { readonly enabled: boolean };
+  // --- Realtime (hub, WebSocket protocol, scale-out, metrics) ---
+  readonly realtime: {
+    /** Largest inbound WebSocket message, and largest event payload a publish may carry. */
+    readonly maxFrameBytes: number;
+    /** Inbound messages per second per connection; more are dropped with one error per second. */
+    readonly maxMessagesPerSecond: number;
+    /** Unsent bytes a connection may hold; past this it is a slow consumer and is closed. */
+    readonly maxBufferedBytes: number;
+    readonly maxChannelNameLength: number;
+    /** Server ping period; a connection that has not answered the previous ping is closed. */
+    readonly pingIntervalMs: number;
+    /** How long `/ws` without a token waits for the `authenticate` message. */
+    readonly authTimeoutMs: number;
+    /** Period of this instance's heartbeat in Redis and of its sweep for dead instances. */
+    readonly heartbeatIntervalMs: number;
+    /** An instance whose heartbeat is older than this is dead; its entries are removed. */
+    readonly instanceTtlMs: number;
+    /** On shutdown, how long connections get to close after being told to reconnect. */
+    readonly shutdownDrainMs: number;
+  };
+  readonly metrics: { readonly enabled: boolean; readonly token: string | undefined };
+  // --- end realtime ---
+  // --- Webhooks and process role ---
+  /** `all` serves HTTP and runs queue workers; `api` only enqueues; `worker` runs workers without HTTP. */
+  readonly role: 'all' | 'api' | 'worker';
+  readonly webhooks: {
+    /** Allow endpoints on private, loopback and link-local addresses (off in production). */
+    readonly allowPrivate: boolean;
+    /** Time limit of one delivery attempt (connect to end of response). */
+    readonly timeoutMs: number;
+    /** A delivery keeps being retried until this long after its first attempt, then is dead. */
+    readonly retryWindowMs: number;
+    /** First retry delay; doubles per attempt up to retryMaxDelayMs. */
+    readonly retryBaseDelayMs: number;
+    readonly retryMaxDelayMs: number;
+    /** Fraction of each delay that is randomised (0..1). */
+    readonly retryJitter: number;
+    /** How long channel_vacated / member_removed wait for the channel or member to come back. */
+    readonly flapSuppressMs: number;
+    /** Batching endpoints: how long events are gathered, and how many go in one request at most. */
+    readonly batchWindowMs: number;
+    readonly batchMaxEvents: number;
+    /** Deliveries one worker process sends at the same time. */
+    readonly concurrency: number;
+    /** How long an instance may use its cached list of a tenant's endpoints. */
+    readonly endpointCacheMs: number;
+  };
+  // --- end webhooks ---
 }
 
 export class ConfigError extends Error {}
@@ -149,5 +224,34 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     jobs: { maintenanceIntervalSeconds: e.MAINTENANCE_INTERVAL_SECONDS },
     tokenQuotaPerMonth: e.TOKEN_QUOTA_PER_MONTH,
     swagger: { enabled: e.SWAGGER_ENABLED },
+    // --- Realtime ---
+    realtime: {
+      maxFrameBytes: e.WS_MAX_FRAME_BYTES,
+      maxMessagesPerSecond: e.WS_MAX_MESSAGES_PER_SECOND,
+      maxBufferedBytes: e.WS_MAX_BUFFERED_BYTES,
+      maxChannelNameLength: e.WS_MAX_CHANNEL_NAME_LENGTH,
+      pingIntervalMs: e.WS_PING_INTERVAL_MS,
+      authTimeoutMs: e.WS_AUTH_TIMEOUT_MS,
+      heartbeatIntervalMs: e.REALTIME_HEARTBEAT_INTERVAL_MS,
+      instanceTtlMs: e.REALTIME_INSTANCE_TTL_MS,
+      shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
+    },
+    metrics: { enabled: e.METRICS_ENABLED, token: e.METRICS_TOKEN },
+    // --- Webhooks and process role ---
+    role: e.ROLE,
+    webhooks: {
+      allowPrivate: e.WEBHOOK_ALLOW_PRIVATE,
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      retryWindowMs: e.WEBHOOK_RETRY_WINDOW_MS,
+      retryBaseDelayMs: e.WEBHOOK_RETRY_BASE_DELAY_MS,
+      retryMaxDelayMs: Math.max(e.WEBHOOK_RETRY_MAX_DELAY_MS, e.WEBHOOK_RETRY_BASE_DELAY_MS),
+      retryJitter: e.WEBHOOK_RETRY_JITTER,
+      flapSuppressMs: e.WEBHOOK_FLAP_SUPPRESS_MS,
+      batchWindowMs: e.WEBHOOK_BATCH_WINDOW_MS,
+      batchMaxEvents: e.WEBHOOK_BATCH_MAX_EVENTS,
+      concurrency: e.WEBHOOK_CONCURRENCY,
+      endpointCacheMs: e.WEBHOOK_ENDPOINT_CACHE_MS,
+    },
+    // --- end webhooks ---
   });
 }

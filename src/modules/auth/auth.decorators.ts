@@ -28,6 +28,17 @@ export const AccountOrApiKey = (...scopes: Scope[]) =>
     ApiSecurity('api-key'),
   );
 
+/**
+ * Account JWT, an API key holding every scope listed, or a tenant end-user JWT (Bearer token with the
+ * tenant's public key in `X-Tenant-Key`); the route decides what an end user may do.
+ */
+export const AccountApiKeyOrEndUser = (...scopes: Scope[]) =>
+  applyDecorators(
+    SetMetadata(AUTH_KEY, { accept: ['account', 'apiKey', 'endUser'], scopes } satisfies AuthRequirement),
+    ApiBearerAuth('account-jwt'),
+    ApiSecurity('api-key'),
+  );
+
 /** The caller resolved by the guard. */
 export const CurrentPrincipal = createParamDecorator(
   (_: unknown, ctx: ExecutionContext): Principal => ctx.switchToHttp().getRequest<{ principal: Principal }>().principal,

@@ -54,4 +54,17 @@ export class TenantRepository {
   findByAppIdWithSecrets(appId: string): Promise<Tenant | null> {
     return this.repo.createQueryBuilder('t').addSelect(WITH_SECRETS).where('t.app_id = :appId', { appId }).getOne();
   }
+
+  /** For the realtime hub, which knows a connection's tenant by id (from an API key or end-user token). */
+  findByIdWithSecrets(id: string): Promise<Tenant | null> {
+    return this.repo.createQueryBuilder('t').addSelect(WITH_SECRETS).where('t.id = :id', { id }).getOne();
+  }
+
+  /** The account's tenant named by id, appId or public key (`?tenant=` on WebSocket and channel routes). */
+  findForAccountByRef(accountId: string, ref: string): Promise<Tenant | null> {
+    return this.repo
+      .createQueryBuilder('t')
+      .where('t.account_id = :accountId AND (CAST(t.id AS text) = :ref OR t.app_id = :ref OR t.key = :ref)', { accountId, ref })
+      .getOne();
+  }
 }

@@ -96,6 +96,18 @@ export class TenantsService {
     return tenant ? { tenant, ...this.decrypt(tenant) } : null;
   }
 
+  /** The tenant with this id and its decrypted secrets, or null. */
+  async credentialsById(id: string): Promise<TenantCredentials | null> {
+    const tenant = isUUID(id) ? await this.tenants.findByIdWithSecrets(id) : null;
+    return tenant ? { tenant, ...this.decrypt(tenant) } : null;
+  }
+
+  /** The id of the account's tenant named by id, appId or public key, or null when it owns none such. */
+  async findOwnedTenantId(accountId: string, ref: string): Promise<string | null> {
+    if (ref.length === 0 || ref.length > 100) return null;
+    return (await this.tenants.findForAccountByRef(accountId, ref))?.id ?? null;
+  }
+
   private async owned(accountId: string, id: string, withSecrets = false): Promise<Tenant> {
     const tenant = isUUID(id) ? await this.tenants.getForAccount(accountId, id, withSecrets) : null;
     if (!tenant) throw notFound('Tenant');

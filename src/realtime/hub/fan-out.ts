@@ -1,0 +1,68 @@
+import type { RealtimeMetrics } from '../metrics/realtime-metrics.service';
+import type { HubConnection } from './hub-connection';
+import type { HubEvent } from './hub-event';
+import type { LocalChannel } from './local-channel';
+import type { TenantConnections } from './tenant-connections';
+import { encodeTextFrame } from './text-frame';
+import type { WireDialect } from './wire-dialect';
+import { WriteCoalescer } from './write-coalescer';
+
+/**
+ * Delivery to this instance's connections: per publish, one text and one frame per dialect present,
+ * the same Buffer handed to every recipient's coalesced socket. Synchronous, no per-recipient work
+ * beyond the write itself.
+ */
+export class FanOut {
+  readonly dialects: WireDialect[] = [];
+  private readonly coalescer: WriteCoalescer;
+
+  constructor(
+    maxBufferedBytes: number,
+    private readonly metrics: RealtimeMetrics,
+    onSlowConsumer: (conn: HubConnection) => void,
+  ) {
+    this.coalescer = new WriteCoalescer(maxBufferedBytes, onSlowConsumer, () => metrics.observeFlush());
+  }
+
+  toChannel(ch: LocalChannel, event: HubEvent): void {
+    let written = 0;
+    for (let d = 0; d < ch.byDialect.length; d++) {
+      const set = ch.byDialect[d];
+      if (!set || set.size === 0) continue;
+      const frame = encodeTextFrame(this.dialects[d].encodeChannelEvent(ch.name, event));
+      written += this.writeAll(set, frame, event.excludeSocketId);
+    }
+    this.noteDelivery(written, event);
+  }
+
+  toTenant(group: TenantConnections, event: HubEvent): void {
+    let written = 0;
+    for (let d = 0; d < group.byDialect.length; d++) {
+      const set = group.byDialect[d];
+      if (!set || set.size === 0) continue;
+      const text = this.dialects[d].encodeBroadcast(event);
+      if (text !== null) written += this.writeAll(set, encodeTextFrame(text), event.excludeSocketId);
+    }
+    this.noteDelivery(written, event);
+  }
+
+  /** One connection's protocol frame (reply, error), through the same coalesced path. */
+  sendText(conn: HubConnection, text: string): void {
+    this.coalescer.write(conn, encodeTextFrame(text));
+  }
+
+  private writeAll(set: Set<HubConnection>, frame: Buffer, exclude: string): number {
+    let written = 0;
+    for (const conn of set) {
+      if (conn.id === exclude) continue;
+      if (this.coalescer.write(conn, frame)) written++;
+    }
+    return written;
+  }
+
+  private noteDelivery(written: number, event: HubEvent): void {
+    if (written === 0) return;
+    this.metrics.messagesOut.inc(written);
+    this.metrics.notePublish(event.publishedAt);
+  }
+}

@@ -1,0 +1,301 @@
+import { randomInt } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.token';
+import type { PresenceMember } from '../access/channel-access';
+import { BusMessage, decodeBusMessage, encodeBusMessage } from '../bus/bus-message';
+import { REALTIME_BUS, RealtimeBus } from '../bus/realtime-bus';
+import { ClusterKeys } from '../cluster/cluster-keys';
+import { CLUSTER_STATE, ClusterState, ReapedMember } from '../cluster/cluster-state';
+import { RealtimeMetrics } from '../metrics/realtime-metrics.service';
+import { REALTIME_INSTANCE_ID } from '../realtime.tokens';
+import { FanOut } from './fan-out';
+import { HubConnection } from './hub-connection';
+import { HubEvent, MEMBER_ADDED, MEMBER_REMOVED } from './hub-event';
+import { LocalChannel } from './local-channel';
+import { TenantConnections } from './tenant-connections';
+import { withTimeout } from './with-timeout';
+import type { WireDialect } from './wire-dialect';
+
+export interface PublishInput {
+  name: string;
+  /** The payload, already JSON. */
+  dataJson: string;
+  excludeSocketId?: string;
+  userId?: string;
+}
+
+/**
+ * The one place that knows which connection is in which channel and delivers to them. Dialects and
+ * REST call it; it holds no rules about who may do what (SubscriptionService and channel-access.ts
+ * decide that before calling in). A publish is delivered to this instance's subscribers at once —
+ * serialised once per dialect, framed once, the same Buffer written to every recipient through the
+ * write coalescer, nothing awaited — and handed to the bus for the other instances.
+ */
+@Injectable()
+export class RealtimeHub {
+  readonly instanceId: string;
+  private readonly logger = new Logger('RealtimeHub');
+  private readonly connections = new Set<HubConnection>();
+  private readonly channels = new Map<string, LocalChannel>();
+  private readonly tenants = new Map<string, TenantConnections>();
+  private readonly keys: ClusterKeys;
+  private readonly fanOut: FanOut;
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private socketSeq = 0;
+  private readonly socketPrefix = randomInt(1, 2 ** 31 - 1);
+  private abandoned = false;
+
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(REALTIME_BUS) private readonly bus: RealtimeBus,
+    @Inject(CLUSTER_STATE) private readonly cluster: ClusterState,
+    private readonly metrics: RealtimeMetrics,
+    @Inject(REALTIME_INSTANCE_ID) instanceId: string,
+  ) {
+    this.instanceId = instanceId;
+    this.keys = new ClusterKeys(config.redis.keyPrefix);
+    this.fanOut = new FanOut(config.realtime.maxBufferedBytes, metrics, (conn) => this.dropSlowConsumer(conn));
+  }
+
+  /** Starts the bus and the cluster heartbeat. */
+  async start(): Promise<void> {
+    await this.bus.start((payload) => this.onBusMessage(payload));
+    await this.cluster.start(
+      (members) => this.onReaped(members),
+      () => this.reregister(),
+    );
+  }
+
+  /** Registers a wire format; the returned index goes into each of its connections. */
+  registerDialect(dialect: WireDialect): number {
+    this.fanOut.dialects.push(dialect);
+    return this.fanOut.dialects.length - 1;
+  }
+
+  /** A new socket id, unique in the cluster (random instance part), in Pusher's `\d+.\d+` form. */
+  newSocketId(): string {
+    return `${this.socketPrefix}.${++this.socketSeq}`;
+  }
+
+  /** Takes one of the tenant's connection slots, cluster-wide; false when the plan's limit is reached. */
+  admit(tenantId: string, limit: number): Promise<boolean> {
+    return withTimeout(this.cluster.tryAcquireConnection(tenantId, limit));
+  }
+
+  /** Gives back a slot taken by admit() for a connection that never got attached. */
+  releaseAdmission(tenantId: string): void {
+    this.track(this.cluster.changeConnections(tenantId, -1));
+  }
+
+  /** Adds an admitted, authenticated connection: counted, and reached by its tenant's broadcasts. */
+  async attach(conn: HubConnection): Promise<void> {
+    this.connections.add(conn);
+    conn.attached = true;
+    this.metrics.connections.inc({ dialect: this.fanOut.dialects[conn.dialect].name });
+    const tenantId = conn.tenantId;
+    if (tenantId === null) return;
+    let group = this.tenants.get(tenantId);
+    if (!group) {
+      this.tenants.set(tenantId, (group = new TenantConnections()));
+      group.ready = this.bus.subscribe(this.keys.broadcastTopic(tenantId));
+    }
+    group.add(conn);
+    await withTimeout(group.ready);
+  }
+
+  /** Removes a closed connection: leaves its channels (presence included) and frees its tenant slot. */
+  detach(conn: HubConnection): void {
+    conn.closed = true;
+    if (!conn.attached) return;
+    conn.attached = false;
+    this.connections.delete(conn);
+    this.metrics.connections.dec({ dialect: this.fanOut.dialects[conn.dialect].name });
+    for (const name of [...conn.channels.keys()]) this.unsubscribe(conn, name);
+    const tenantId = conn.tenantId;
+    if (tenantId === null) return;
+    const group = this.tenants.get(tenantId);
+    if (group) {
+      group.remove(conn);
+      if (group.size === 0) {
+        this.tenants.delete(tenantId);
+        this.bus.unsubscribe(this.keys.broadcastTopic(tenantId));
+      }
+    }
+    this.track(this.cluster.changeConnections(tenantId, -1));
+  }
+
+  /**
+   * Subscribes an authorised connection. Settles once events published anywhere in the cluster reach
+   * it and the cluster counts include it; for presence channels, with the member list. Every cluster
+   * write is issued before the first await, so a later unsubscribe is applied after it.
+   */
+  async subscribe(conn: HubConnection, channel: string, member: PresenceMember | null): Promise<PresenceMember[] | null> {
+    const tenantId = conn.tenantId!;
+    const key = tenantId + '\n' + channel;
+    let ch = this.channels.get(key);
+    if (!ch) {
+      ch = new LocalChannel(key, tenantId, channel, channel.startsWith('presence-'));
+      this.channels.set(key, ch);
+      ch.ready = this.bus.subscribe(this.keys.channelTopic(tenantId, channel));
+    }
+    ch.add(conn);
+    conn.channels.set(channel, ch);
+    this.metrics.subscriptions.inc();
+    const pending: Promise<unknown>[] = [ch.ready, this.cluster.changeSubscriptions(tenantId, channel, 1)];
+    if (member && ch.roster && ch.roster.join(conn.id, member.userId, member.userInfo)) {
+      pending.push(
+        this.cluster.presenceJoin(tenantId, channel, member).then((isNew) => {
+          if (isNew) this.publishPresence(tenantId, channel, MEMBER_ADDED, member, conn.id);
+        }),
+      );
+    }
+    await withTimeout(Promise.all(pending));
+    return ch.roster ? withTimeout(this.cluster.presenceMembers(tenantId, channel)) : null;
+  }
+
+  /** Unsubscribes; false when the connection was not subscribed. Never awaits: cluster writes are tracked. */
+  unsubscribe(conn: HubConnection, channel: string): boolean {
+    const ch = conn.channels.get(channel);
+    if (!ch) return false;
+    conn.channels.delete(channel);
+    ch.remove(conn);
+    this.metrics.subscriptions.dec();
+    const tenantId = ch.tenantId;
+    this.track(this.cluster.changeSubscriptions(tenantId, channel, -1));
+    const left = ch.roster?.leave(conn.id);
+    if (left?.last) {
+      const userId = left.userId;
+      this.track(
+        this.cluster.presenceLeave(tenantId, channel, userId).then((gone) => {
+          if (gone) this.publishPresence(tenantId, channel, MEMBER_REMOVED, { userId, userInfo: null }, '');
+        }),
+      );
+    }
+    if (ch.size === 0) {
+      this.channels.delete(ch.key);
+      this.bus.unsubscribe(this.keys.channelTopic(tenantId, channel));
+    }
+    return true;
+  }
+
+  /** Delivers an event to the channel's subscribers on every instance. */
+  publish(tenantId: string, channel: string, input: PublishInput): void {
+    const event = toEvent(input);
+    this.deliverToChannel(tenantId, channel, event);
+    this.relay({ origin: this.instanceId, kind: 'channel', tenantId, channel, event }, this.keys.channelTopic(tenantId, channel));
+  }
+
+  /** Delivers an event to every connection of the tenant on every instance. */
+  broadcast(tenantId: string, input: PublishInput): void {
+    const event = toEvent(input);
+    this.deliverToTenant(tenantId, event);
+    this.relay({ origin: this.instanceId, kind: 'broadcast', tenantId, channel: '', event }, this.keys.broadcastTopic(tenantId));
+  }
+
+  /** Sends one connection a protocol frame (replies, errors) through the same coalesced path. */
+  sendText(conn: HubConnection, text: string): void {
+    this.fanOut.sendText(conn, text);
+  }
+
+  /** Presence members of a channel across the cluster. */
+  clusterMembers(tenantId: string, channel: string): Promise<PresenceMember[]> {
+    return withTimeout(this.cluster.presenceMembers(tenantId, channel));
+  }
+
+  /** Presence members of a channel as this instance holds them (the cluster's list is in ClusterState). */
+  localMembers(tenantId: string, channel: string): PresenceMember[] {
+    return this.channels.get(tenantId + '\n' + channel)?.roster?.list() ?? [];
+  }
+
+  allConnections(): Iterable<HubConnection> {
+    return this.connections;
+  }
+
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  /** Waits (bounded) for the cluster writes that closing connections issued. */
+  async settle(timeoutMs: number): Promise<void> {
+    const all = Promise.allSettled([...this.inFlight]);
+    await Promise.race([all, new Promise((r) => setTimeout(r, timeoutMs).unref())]);
+  }
+
+  /** Crash semantics: forget the cluster, write nothing more to it. */
+  abandon(): void {
+    this.abandoned = true;
+  }
+
+  private deliverToChannel(tenantId: string, channel: string, event: HubEvent): void {
+    const ch = this.channels.get(tenantId + '\n' + channel);
+    if (ch) this.fanOut.toChannel(ch, event);
+  }
+
+  private deliverToTenant(tenantId: string, event: HubEvent): void {
+    const group = this.tenants.get(tenantId);
+    if (group) this.fanOut.toTenant(group, event);
+  }
+
+  private relay(message: BusMessage, topic: string): void {
+    if (this.bus.distributed && !this.abandoned) this.bus.publish(topic, encodeBusMessage(message));
+  }
+
+  private onBusMessage(payload: string): void {
+    const message = decodeBusMessage(payload);
+    if (!message) {
+      this.metrics.busErrors.inc();
+      return;
+    }
+    if (message.kind === 'channel') this.deliverToChannel(message.tenantId, message.channel, message.event);
+    else this.deliverToTenant(message.tenantId, message.event);
+  }
+
+  private publishPresence(tenantId: string, channel: string, name: string, member: PresenceMember, exclude: string): void {
+    const dataJson = JSON.stringify({ userId: member.userId, userInfo: member.userInfo ?? null });
+    this.publish(tenantId, channel, { name, dataJson, excludeSocketId: exclude, userId: member.userId });
+  }
+
+  private onReaped(members: ReapedMember[]): void {
+    for (const m of members) this.publishPresence(m.tenantId, m.channel, MEMBER_REMOVED, { userId: m.userId, userInfo: null }, '');
+  }
+
+  /** After this instance was swept as dead while alive: put its connections and presence back. */
+  private reregister(): void {
+    for (const conn of this.connections) if (conn.tenantId) this.track(this.cluster.changeConnections(conn.tenantId, 1));
+    for (const ch of this.channels.values()) {
+      this.track(this.cluster.changeSubscriptions(ch.tenantId, ch.name, ch.size));
+      for (const member of ch.roster?.list() ?? []) this.track(this.cluster.presenceJoin(ch.tenantId, ch.name, member));
+    }
+  }
+
+  private dropSlowConsumer(conn: HubConnection): void {
+    this.metrics.slowConsumers.inc();
+    this.logger.debug(`Closing slow consumer ${conn.id}: ${conn.socket.writableLength} bytes unsent`);
+    // It does not read, so a close frame would never arrive: drop the TCP connection.
+    conn.ws.terminate();
+  }
+
+  private track(p: Promise<unknown>): void {
+    if (this.abandoned) {
+      p.catch(() => undefined);
+      return;
+    }
+    const tracked = p.catch((e: unknown) => {
+      this.metrics.busErrors.inc();
+      this.logger.warn(`Cluster state update failed: ${(e as Error)?.message ?? String(e)}`);
+    });
+    this.inFlight.add(tracked);
+    void tracked.finally(() => this.inFlight.delete(tracked));
+  }
+}
+
+function toEvent(input: PublishInput): HubEvent {
+  return {
+    name: input.name,
+    dataJson: input.dataJson,
+    excludeSocketId: input.excludeSocketId ?? '',
+    userId: input.userId ?? '',
+    publishedAt: Date.now(),
+  };
+}
