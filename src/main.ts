@@ -19,6 +19,11 @@ async function bootstrap(): Promise<void> {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       logger.log(`${signal} received, shutting down`);
+      // Whatever is still pending after 10 s (a hung connection, a stuck job) does not hold the exit.
+      setTimeout(() => {
+        logger.error('Shutdown took longer than 10 s; exiting anyway');
+        process.exit(1);
+      }, 10_000).unref();
       close().then(
         () => process.exit(0),
         (e) => {
@@ -28,9 +33,16 @@ async function bootstrap(): Promise<void> {
       );
     });
   }
-  await app.listen(config.port, config.host);
   const mode = config.database.url ? 'full' : 'embedded';
-  logger.log(`Relaybase (${mode} mode) listening on http://${config.host}:${config.port} — Swagger UI at /docs`);
+  if (config.role === 'worker') {
+    // Queue workers only: initialise every module (BullMQ workers start) but serve no HTTP.
+    await app.init();
+    logger.log(`Relaybase worker (${mode} mode) running queue workers, not listening for HTTP`);
+    return;
+  }
+  await app.listen(config.port, config.host);
+  const workers = config.role === 'api' ? ', queue workers off (ROLE=api)' : '';
+  logger.log(`Relaybase (${mode} mode) listening on http://${config.host}:${config.port}${workers} — Swagger UI at /docs`);
 }
 
 bootstrap().catch((e) => {

@@ -9,6 +9,18 @@ import { EndUserPrincipal, Principal } from './principal';
 
 type Headers = Record<string, string | string[] | undefined>;
 
+/**
+ * End-user tokens are verified on every connection; the tenant's jwtSecret is kept this long per
+ * process so connection bursts do not each hit the database (a rotation applies within it).
+ */
+const TENANT_CACHE_TTL_MS = 5_000;
+const TENANT_CACHE_MAX = 10_000;
+
+interface CachedTenant {
+  at: number;
+  value: { id: string; enabled: boolean; jwtSecret: string } | null;
+}
+
 const header = (headers: Headers, name: string): string | undefined => {
   const v = headers[name];
   return Array.isArray(v) ? v[0] : v;
@@ -20,6 +32,8 @@ const header = (headers: Headers, name: string): string | undefined => {
  */
 @Injectable()
 export class CredentialService {
+  private readonly tenantCache = new Map<string, CachedTenant>();
+
   constructor(
     private readonly accountTokens: AccountTokenService,
     private readonly apiKeys: ApiKeyService,
@@ -50,12 +64,12 @@ export class CredentialService {
 
   /** Verifies an end-user JWT against the tenant's jwtSecret; `sub` becomes the user id. */
   async endUser(tenantKey: string, token: string): Promise<EndUserPrincipal> {
-    const credentials = await this.tenants.credentialsByKey(tenantKey);
-    if (!credentials) throw authenticationError('Unknown tenant key');
-    if (!credentials.tenant.enabled) throw new DomainError('AUTHORIZATION_ERROR', 'Tenant is disabled');
+    const tenant = await this.tenantByKey(tenantKey);
+    if (!tenant) throw authenticationError('Unknown tenant key');
+    if (!tenant.enabled) throw new DomainError('AUTHORIZATION_ERROR', 'Tenant is disabled');
     let claims: jwt.JwtPayload;
     try {
-      claims = jwt.verify(token, credentials.jwtSecret, { algorithms: ['HS256'] }) as jwt.JwtPayload;
+      claims = jwt.verify(token, tenant.jwtSecret, { algorithms: ['HS256'] }) as jwt.JwtPayload;
     } catch (e) {
       throw authenticationError(e instanceof jwt.TokenExpiredError ? 'Token expired' : 'Invalid token');
     }
@@ -63,6 +77,17 @@ export class CredentialService {
       throw authenticationError('Token has no valid sub (user id)');
     }
     const channels = Array.isArray(claims.channels) ? claims.channels.filter((c): c is string => typeof c === 'string') : [];
-    return { kind: 'endUser', tenantId: credentials.tenant.id, userId: claims.sub, channels, claims };
+    return { kind: 'endUser', tenantId: tenant.id, userId: claims.sub, channels, claims };
+  }
+
+  private async tenantByKey(key: string): Promise<CachedTenant['value']> {
+    const now = Date.now();
+    const hit = this.tenantCache.get(key);
+    if (hit && now - hit.at < TENANT_CACHE_TTL_MS) return hit.value;
+    const credentials = /^[A-Za-z0-9_-]{1,64}$/.test(key) ? await this.tenants.credentialsByKey(key) : null;
+    const value = credentials && { id: credentials.tenant.id, enabled: credentials.tenant.enabled, jwtSecret: credentials.jwtSecret };
+    if (this.tenantCache.size >= TENANT_CACHE_MAX) this.tenantCache.clear();
+    this.tenantCache.set(key, { at: now, value });
+    return value;
   }
 }
