@@ -22,6 +22,7 @@ import { RealtimeLifecycle } from './realtime-lifecycle.service';
 import { REALTIME_INSTANCE_ID } from './realtime.tokens';
 import { SubscriptionService } from './subscription.service';
 import { TenantContextService } from './tenants/tenant-context.service';
+import { NativeMessageRegistry } from './ws/native/native-message.registry';
 import { NativeWs } from './ws/native/native.ws';
 import { WebSocketGateway } from './ws/websocket.gateway';
 
@@ -68,8 +69,19 @@ import { WebSocketGateway } from './ws/websocket.gateway';
     PublishService,
     WebSocketGateway,
     NativeWs,
+    NativeMessageRegistry,
     RealtimeLifecycle,
   ],
-  exports: [RealtimeHub, PublishService, SubscriptionService, TenantContextService, CLUSTER_STATE, WebSocketGateway, RealtimeMetrics, RealtimeLifecycle],
+  exports: [
+    RealtimeHub,
+    PublishService,
+    SubscriptionService,
+    TenantContextService,
+    CLUSTER_STATE,
+    WebSocketGateway,
+    RealtimeMetrics,
+    RealtimeLifecycle,
+    NativeMessageRegistry,
+  ],
 })
 export class RealtimeModule {}

@@ -2,6 +2,7 @@ import type { RawData } from 'ws';
 import { DomainError } from '../../../common/domain-error';
 import type { HubConnection } from '../../hub/hub-connection';
 import { InboundRateLimiter } from '../inbound-rate-limiter';
+import type { NativeMessageHandler } from './native-message.registry';
 import { errorMessage, nativeErrorCode } from './native-error-code';
 import { nativeFrames } from './native-frames';
 
@@ -17,6 +18,8 @@ export interface NativeSessionHost {
   subscribe(conn: HubConnection, data: Record<string, unknown>): Promise<void>;
   unsubscribe(conn: HubConnection, data: Record<string, unknown>): void;
   broadcast(conn: HubConnection, message: Record<string, unknown>): void;
+  /** A handler a feature module registered for this message type, if any. */
+  handler(type: unknown): NativeMessageHandler | undefined;
 }
 
 type Message = Record<string, unknown>;
@@ -111,8 +114,12 @@ export class NativeSession {
         return this.host.broadcast(this.conn, m);
       case 'authenticate':
         return this.reply(nativeFrames.error('invalid_request', 'Already authenticated'));
-      default:
-        return this.reply(nativeFrames.error('invalid_request', 'Unknown message type'));
+      default: {
+        const handler = this.host.handler(m.type);
+        if (!handler) return this.reply(nativeFrames.error('invalid_request', 'Unknown message type'));
+        const context = { conn: this.conn, message: m, reply: (text: string) => this.reply(text) };
+        return this.guard(Promise.resolve().then(() => handler(context)), undefined, false);
+      }
     }
   }
 

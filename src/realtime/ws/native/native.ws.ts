@@ -18,6 +18,7 @@ import { UpgradeContext, WebSocketGateway } from '../websocket.gateway';
 import { NativeDialect } from './native.dialect';
 import { errorMessage } from './native-error-code';
 import { nativeFrames } from './native-frames';
+import { NativeMessageHandler, NativeMessageRegistry } from './native-message.registry';
 import { NativeSession, NativeSessionHost } from './native-session';
 
 interface Admitted {
@@ -49,10 +50,15 @@ export class NativeWs implements OnModuleInit, NativeSessionHost {
     private readonly subscriptions: SubscriptionService,
     private readonly publisher: PublishService,
     private readonly metrics: RealtimeMetrics,
+    private readonly messages: NativeMessageRegistry,
   ) {
     this.dialect = hub.registerDialect(new NativeDialect());
     this.maxFrameBytes = config.realtime.maxFrameBytes;
     this.maxMessagesPerSecond = config.realtime.maxMessagesPerSecond;
+  }
+
+  handler(type: unknown): NativeMessageHandler | undefined {
+    return this.messages.get(type);
   }
 
   onModuleInit(): void {
