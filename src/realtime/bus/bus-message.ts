@@ -1,13 +1,16 @@
 import type { HubEvent } from '../hub/hub-event';
 
-export type BusMessageKind = 'channel' | 'broadcast';
+export type BusMessageKind = 'channel' | 'broadcast' | 'user' | 'terminate';
+
+const KIND_CODE: Record<BusMessageKind, string> = { channel: 'c', broadcast: 'b', user: 'u', terminate: 't' };
+const KIND_BY_CODE: Record<string, BusMessageKind> = { c: 'channel', b: 'broadcast', u: 'user', t: 'terminate' };
 
 export interface BusMessage {
   /** The instance that published it (its own copies are ignored: it delivered locally already). */
   origin: string;
   kind: BusMessageKind;
   tenantId: string;
-  /** '' for a broadcast. */
+  /** The channel; for `user` and `terminate`, the user id; '' for a broadcast. */
   channel: string;
   event: HubEvent;
 }
@@ -23,7 +26,7 @@ const FIELDS_BEFORE_DATA = 8;
 export function encodeBusMessage(m: BusMessage): string {
   const e = m.event;
   return (
-    m.origin + SEP + (m.kind === 'channel' ? 'c' : 'b') + SEP + m.tenantId + SEP + m.channel + SEP +
+    m.origin + SEP + KIND_CODE[m.kind] + SEP + m.tenantId + SEP + m.channel + SEP +
     e.name + SEP + e.excludeSocketId + SEP + e.userId + SEP + e.publishedAt + SEP + e.dataJson
   );
 }
@@ -43,10 +46,11 @@ export function decodeBusMessage(payload: string): BusMessage | null {
     start = end + 1;
   }
   const [origin, kind, tenantId, channel, name, excludeSocketId, userId, publishedAt] = fields;
-  if (kind !== 'c' && kind !== 'b') return null;
+  const decodedKind = KIND_BY_CODE[kind];
+  if (!decodedKind) return null;
   return {
     origin,
-    kind: kind === 'c' ? 'channel' : 'broadcast',
+    kind: decodedKind,
     tenantId,
     channel,
     event: { name, excludeSocketId, userId, publishedAt: Number(publishedAt) || Date.now(), dataJson: payload.slice(start) },

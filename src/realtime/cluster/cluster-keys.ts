@@ -11,6 +11,7 @@
  * Pub/sub topics:
  *   P:rt:ch:<tenant>:<channel>  events of one channel
  *   P:rt:bc:<tenant>            tenant-wide broadcasts
+ *   P:rt:usr:<tenant>:<user>    events addressed to one user, and terminations
  * The per-instance keys are what a sweep subtracts when an instance dies without cleaning up.
  */
 export class ClusterKeys {
@@ -51,5 +52,8 @@ export class ClusterKeys {
   }
   broadcastTopic(tenantId: string): string {
     return `${this.prefix}:rt:bc:${tenantId}`;
+  }
+  userTopic(tenantId: string, userId: string): string {
+    return `${this.prefix}:rt:usr:${tenantId}:${userId}`;
   }
 }

@@ -46,6 +46,17 @@ export class FanOut {
     this.noteDelivery(written, event);
   }
 
+  toUser(group: TenantConnections, userId: string, event: HubEvent): void {
+    let written = 0;
+    for (let d = 0; d < group.byDialect.length; d++) {
+      const set = group.byDialect[d];
+      if (!set || set.size === 0) continue;
+      const text = this.dialects[d].encodeUserEvent(userId, event);
+      if (text !== null) written += this.writeAll(set, encodeTextFrame(text), event.excludeSocketId);
+    }
+    this.noteDelivery(written, event);
+  }
+
   /** One connection's protocol frame (reply, error), through the same coalesced path. */
   sendText(conn: HubConnection, text: string): void {
     this.coalescer.write(conn, encodeTextFrame(text));

@@ -15,6 +15,8 @@ export class HubConnection {
   closed = false;
   tenant: TenantContext | null = null;
   identity: RealtimeIdentity | null = null;
+  /** The user this connection delivers user-addressed events to (RealtimeHub.bindUser), or null. */
+  boundUserId: string | null = null;
 
   constructor(
     /** The socket id: unique in the cluster, Pusher's `<digits>.<digits>` shape. */

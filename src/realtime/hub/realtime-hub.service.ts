@@ -39,6 +39,8 @@ export class RealtimeHub {
   private readonly connections = new Set<HubConnection>();
   private readonly channels = new Map<string, LocalChannel>();
   private readonly tenants = new Map<string, TenantConnections>();
+  /** Connections bound to a user, by `tenantId\nuserId`. */
+  private readonly users = new Map<string, TenantConnections>();
   private readonly keys: ClusterKeys;
   private readonly fanOut: FanOut;
   private readonly inFlight = new Set<Promise<unknown>>();
@@ -114,6 +116,7 @@ export class RealtimeHub {
     for (const name of [...conn.channels.keys()]) this.unsubscribe(conn, name);
     const tenantId = conn.tenantId;
     if (tenantId === null) return;
+    this.unbindUser(conn);
     const group = this.tenants.get(tenantId);
     if (group) {
       group.remove(conn);
@@ -186,6 +189,39 @@ export class RealtimeHub {
     this.relay({ origin: this.instanceId, kind: 'channel', tenantId, channel, event }, this.keys.channelTopic(tenantId, channel));
   }
 
+  /**
+   * Makes the connection receive events addressed to `userId` (notifications, Pusher server-to-user)
+   * and be closed by terminateUser. Settles once such events published anywhere reach it.
+   */
+  async bindUser(conn: HubConnection, userId: string): Promise<void> {
+    const tenantId = conn.tenantId;
+    if (tenantId === null || conn.boundUserId === userId) return;
+    this.unbindUser(conn);
+    conn.boundUserId = userId;
+    const key = tenantId + '\n' + userId;
+    let group = this.users.get(key);
+    if (!group) {
+      this.users.set(key, (group = new TenantConnections()));
+      group.ready = this.bus.subscribe(this.keys.userTopic(tenantId, userId));
+    }
+    group.add(conn);
+    await withTimeout(group.ready);
+  }
+
+  /** Delivers an event to every connection bound to the user, on every instance. */
+  publishToUser(tenantId: string, userId: string, input: PublishInput): void {
+    const event = toEvent(input);
+    this.deliverToUser(tenantId, userId, event);
+    this.relay({ origin: this.instanceId, kind: 'user', tenantId, channel: userId, event }, this.keys.userTopic(tenantId, userId));
+  }
+
+  /** Closes every connection bound to the user, on every instance, the way each dialect does it. */
+  terminateUser(tenantId: string, userId: string): void {
+    this.terminateLocalUser(tenantId, userId);
+    const event = toEvent({ name: 'terminate', dataJson: 'null' });
+    this.relay({ origin: this.instanceId, kind: 'terminate', tenantId, channel: userId, event }, this.keys.userTopic(tenantId, userId));
+  }
+
   /** Delivers an event to every connection of the tenant on every instance. */
   broadcast(tenantId: string, input: PublishInput): void {
     const event = toEvent(input);
@@ -232,6 +268,32 @@ export class RealtimeHub {
     if (ch) this.fanOut.toChannel(ch, event);
   }
 
+  private deliverToUser(tenantId: string, userId: string, event: HubEvent): void {
+    const group = this.users.get(tenantId + '\n' + userId);
+    if (group) this.fanOut.toUser(group, userId, event);
+  }
+
+  private terminateLocalUser(tenantId: string, userId: string): void {
+    const group = this.users.get(tenantId + '\n' + userId);
+    if (!group) return;
+    for (const set of group.byDialect) for (const conn of [...(set ?? [])]) this.fanOut.dialects[conn.dialect].terminate(conn);
+  }
+
+  private unbindUser(conn: HubConnection): void {
+    const userId = conn.boundUserId;
+    const tenantId = conn.tenantId;
+    if (userId === null || tenantId === null) return;
+    conn.boundUserId = null;
+    const key = tenantId + '\n' + userId;
+    const group = this.users.get(key);
+    if (!group) return;
+    group.remove(conn);
+    if (group.size === 0) {
+      this.users.delete(key);
+      this.bus.unsubscribe(this.keys.userTopic(tenantId, userId));
+    }
+  }
+
   private deliverToTenant(tenantId: string, event: HubEvent): void {
     const group = this.tenants.get(tenantId);
     if (group) this.fanOut.toTenant(group, event);
@@ -247,8 +309,16 @@ export class RealtimeHub {
       this.metrics.busErrors.inc();
       return;
     }
-    if (message.kind === 'channel') this.deliverToChannel(message.tenantId, message.channel, message.event);
-    else this.deliverToTenant(message.tenantId, message.event);
+    switch (message.kind) {
+      case 'channel':
+        return this.deliverToChannel(message.tenantId, message.channel, message.event);
+      case 'broadcast':
+        return this.deliverToTenant(message.tenantId, message.event);
+      case 'user':
+        return this.deliverToUser(message.tenantId, message.channel, message.event);
+      case 'terminate':
+        return this.terminateLocalUser(message.tenantId, message.channel);
+    }
   }
 
   private publishPresence(tenantId: string, channel: string, name: string, member: PresenceMember, exclude: string): void {

@@ -1,6 +1,9 @@
 import type { HubConnection } from './hub-connection';
 
-/** A tenant's connections on this instance, grouped by dialect (the audience of a broadcast). */
+/**
+ * A group of connections on this instance, grouped by dialect: a tenant's (the audience of a
+ * broadcast) or one user's (the audience of user-addressed events).
+ */
 export class TenantConnections {
   readonly byDialect: Array<Set<HubConnection> | undefined> = [];
   size = 0;

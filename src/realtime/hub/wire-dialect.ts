@@ -1,3 +1,4 @@
+import type { HubConnection } from './hub-connection';
 import type { HubEvent } from './hub-event';
 
 /** A wire format. The hub calls it once per publish, never per recipient. */
@@ -7,4 +8,8 @@ export interface WireDialect {
   encodeChannelEvent(channel: string, event: HubEvent): string;
   /** The text of a tenant-wide broadcast, or null when the dialect has none. */
   encodeBroadcast(event: HubEvent): string | null;
+  /** The text of an event addressed to one user (notifications, server-to-user), or null when the dialect has none. */
+  encodeUserEvent(userId: string, event: HubEvent): string | null;
+  /** Ends a connection whose user was terminated by the tenant's backend (the dialect's close code and notice). */
+  terminate(conn: HubConnection): void;
 }

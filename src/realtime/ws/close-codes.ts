@@ -13,4 +13,6 @@ export const CLOSE_CODES = {
   OVER_QUOTA: 4004,
   /** `/ws` without a token did not authenticate within WS_AUTH_TIMEOUT_MS. */
   AUTH_TIMEOUT: 4008,
+  /** The tenant's backend terminated the user's connections: do not reconnect unchanged. */
+  TERMINATED: 4009,
 } as const;

@@ -1,5 +1,7 @@
 import { HubEvent, MEMBER_ADDED, MEMBER_REMOVED } from '../../hub/hub-event';
+import type { HubConnection } from '../../hub/hub-connection';
 import type { WireDialect } from '../../hub/wire-dialect';
+import { CLOSE_CODES } from '../close-codes';
 
 /**
  * The native wire format of events (seed 004): `{"type": <event>, "channel": <name>, "data": <payload>}`,
@@ -20,6 +22,15 @@ export class NativeDialect implements WireDialect {
   encodeBroadcast(event: HubEvent): string {
     const head = `{"type":"broadcast","payload":${event.dataJson}`;
     return event.userId ? `${head},"from":${JSON.stringify(event.userId)}}` : `${head}}`;
+  }
+
+  /** Seed 004's shape for user-addressed events: `{"type":"notification","data":{...}}`. */
+  encodeUserEvent(_userId: string, event: HubEvent): string {
+    return `{"type":${this.typeOf(event.name)},"data":${event.dataJson}}`;
+  }
+
+  terminate(conn: HubConnection): void {
+    conn.ws.close(CLOSE_CODES.TERMINATED, 'Terminated by the application');
   }
 
   private typeOf(name: string): string {

@@ -183,6 +183,8 @@ export class NativeWs implements OnModuleInit, NativeSessionHost {
     conn.tenant = admitted.tenant;
     try {
       await this.hub.attach(conn);
+      // End users receive what is addressed to them (notifications) on every connection they hold.
+      if (conn.identity.userId !== null && conn.tenant) await this.hub.bindUser(conn, conn.identity.userId);
     } catch (e) {
       this.logger.warn(`Attaching connection ${conn.id} failed: ${(e as Error).message}`);
       this.send(conn, nativeFrames.error('internal_error', 'Could not set up the connection; reconnect'));
