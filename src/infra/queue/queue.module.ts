@@ -1,5 +1,5 @@
 import { BullModule } from '@nestjs/bullmq';
-import { Global, Module } from '@nestjs/common';
+import { DynamicModule, Global, Module } from '@nestjs/common';
 import { ConnectionOptions, createPostgresBackend, QueueOptions } from 'bullmq';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.token';
@@ -11,22 +11,32 @@ import { redisOptionsFromUrl } from '../redis/redis.module';
  * (the embedded database included), so there is one job code path in both modes.
  */
 @Global()
-@Module({
-  imports: [
-    BullModule.forRootAsync({
-      inject: [APP_CONFIG, DatabaseEndpoint],
-      useFactory: (config: AppConfig, database: DatabaseEndpoint): QueueOptions =>
-        config.redis.url
-          ? {
-              connection: redisOptionsFromUrl(config.redis.url, 'relaybase-queue') as ConnectionOptions,
-              prefix: `${config.redis.keyPrefix}:bull`,
-            }
-          : ({
-              backend: createPostgresBackend,
-              connection: { connectionString: database.url, migrate: true, max: 4 },
-            } as unknown as QueueOptions),
-    }),
-  ],
-  exports: [BullModule],
-})
-export class QueueModule {}
+@Module({})
+export class QueueModule {
+  /**
+   * `workers: false` (ROLE=api) keeps every @Processor class from starting a BullMQ worker: the
+   * process only enqueues, and instances started with ROLE=worker (or all) do the work.
+   */
+  static forRoot(options: { workers: boolean }): DynamicModule {
+    return {
+      module: QueueModule,
+      imports: [
+        BullModule.forRootAsync({
+          inject: [APP_CONFIG, DatabaseEndpoint],
+          extraOptions: { manualRegistration: !options.workers },
+          useFactory: (config: AppConfig, database: DatabaseEndpoint): QueueOptions =>
+            config.redis.url
+              ? {
+                  connection: redisOptionsFromUrl(config.redis.url, 'relaybase-queue') as ConnectionOptions,
+                  prefix: `${config.redis.keyPrefix}:bull`,
+                }
+              : ({
+                  backend: createPostgresBackend,
+                  connection: { connectionString: database.url, migrate: true, max: 4 },
+                } as unknown as QueueOptions),
+        }),
+      ],
+      exports: [BullModule],
+    };
+  }
+}

@@ -1,0 +1,39 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.token';
+import { WebhookEndpoint } from './entities/webhook-endpoint.entity';
+import { WebhookEndpointRepository } from './webhook-endpoint.repository';
+
+const MAX_CACHED_TENANTS = 10_000;
+
+/**
+ * A tenant's active endpoints, cached for WEBHOOK_ENDPOINT_CACHE_MS so busy channels do not cost
+ * a query per event. Changes made through this instance take effect at once; changes made on
+ * another instance within that time.
+ */
+@Injectable()
+export class WebhookEndpointDirectory {
+  private readonly cache = new Map<string, { at: number; endpoints: Promise<WebhookEndpoint[]> }>();
+
+  constructor(
+    private readonly endpoints: WebhookEndpointRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  active(tenantId: string): Promise<WebhookEndpoint[]> {
+    const ttl = this.config.webhooks.endpointCacheMs;
+    const hit = this.cache.get(tenantId);
+    if (hit && Date.now() - hit.at < ttl) return hit.endpoints;
+    const endpoints = this.endpoints.listActive(tenantId);
+    if (ttl > 0) {
+      if (this.cache.size >= MAX_CACHED_TENANTS) this.cache.clear();
+      this.cache.set(tenantId, { at: Date.now(), endpoints });
+      endpoints.catch(() => this.cache.delete(tenantId));
+    }
+    return endpoints;
+  }
+
+  invalidate(tenantId: string): void {
+    this.cache.delete(tenantId);
+  }
+}
