@@ -30,13 +30,13 @@ describe('tenants', () => {
         enabled: true,
         settings: {},
         limitOverrides: {},
-        limits: { maxConnections: 1000, maxChannelsPerConnection: 50 },
+        limits: { maxConnections: 1000, maxChannelsPerConnection: 50, apiRequestsPerSecond: 100 },
         createdAt: expect.any(String),
         updatedAt: expect.any(String),
       },
     });
     const free = await createTenant(t.http, account);
-    expect((await t.http.get(`/api/tenants/${free.id}`, { token: account.token })).body.data.limits).toEqual({ maxConnections: 100, maxChannelsPerConnection: 10 });
+    expect((await t.http.get(`/api/tenants/${free.id}`, { token: account.token })).body.data.limits).toEqual({ maxConnections: 100, maxChannelsPerConnection: 10, apiRequestsPerSecond: 100 });
   });
 
   it('encrypts secret and jwtSecret at rest', async () => {
@@ -78,11 +78,11 @@ describe('tenants', () => {
       plan: 'business',
       settings: { clientEventsEnabled: true },
       limitOverrides: { maxConnections: 42 },
-      limits: { maxConnections: 42, maxChannelsPerConnection: 100 },
+      limits: { maxConnections: 42, maxChannelsPerConnection: 100, apiRequestsPerSecond: 100 },
     });
     const second = await t.http.patch(`/api/tenants/${tenant.id}`, { settings: { subscriptionCountEnabled: true }, limits: { maxConnections: null } }, { token: account.token });
     expect(second.body.data.settings).toEqual({ clientEventsEnabled: true, subscriptionCountEnabled: true });
-    expect(second.body.data.limits).toEqual({ maxConnections: 10_000, maxChannelsPerConnection: 100 });
+    expect(second.body.data.limits).toEqual({ maxConnections: 10_000, maxChannelsPerConnection: 100, apiRequestsPerSecond: 100 });
   });
 
   it.each([

@@ -7,12 +7,14 @@ export interface PlanLimits {
   maxConnections: number;
   /** Channels one connection may be subscribed to at once. */
   maxChannelsPerConnection: number;
+  /** Chat REST requests per second for the tenant, counted across instances (seed 002: 100). */
+  apiRequestsPerSecond: number;
 }
 
 export const PLAN_LIMITS: Readonly<Record<PlanName, Readonly<PlanLimits>>> = Object.freeze({
-  free: { maxConnections: 100, maxChannelsPerConnection: 10 },
-  pro: { maxConnections: 1_000, maxChannelsPerConnection: 50 },
-  business: { maxConnections: 10_000, maxChannelsPerConnection: 100 },
+  free: { maxConnections: 100, maxChannelsPerConnection: 10, apiRequestsPerSecond: 100 },
+  pro: { maxConnections: 1_000, maxChannelsPerConnection: 50, apiRequestsPerSecond: 100 },
+  business: { maxConnections: 10_000, maxChannelsPerConnection: 100, apiRequestsPerSecond: 100 },
   // Custom: these defaults apply until the operator sets overrides on the tenant.
-  enterprise: { maxConnections: 100_000, maxChannelsPerConnection: 500 },
+  enterprise: { maxConnections: 100_000, maxChannelsPerConnection: 500, apiRequestsPerSecond: 100 },
 });

@@ -47,6 +47,13 @@ export class TenantLimitsDto {
   @Min(1)
   @Max(100_000)
   maxChannelsPerConnection?: number;
+
+  @ApiPropertyOptional({ description: 'Chat REST requests per second for the tenant, counted across instances', example: 100 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  apiRequestsPerSecond?: number;
 }
 
 export class TenantUpdateDto {
@@ -92,6 +99,7 @@ export class TenantRotateSecretDto {
 export class TenantLimitsResponseDto {
   @ApiProperty({ example: 100 }) maxConnections: number;
   @ApiProperty({ example: 10 }) maxChannelsPerConnection: number;
+  @ApiProperty({ example: 100 }) apiRequestsPerSecond: number;
 }
 
 export class TenantResponseDto {
