@@ -16,3 +16,6 @@ export interface HubEvent {
 
 export const MEMBER_ADDED = 'rb:member_added';
 export const MEMBER_REMOVED = 'rb:member_removed';
+
+/** Events only the Pusher dialect renders (`pusher_internal:subscription_count`); other dialects skip them. */
+export const PUSHER_INTERNAL_PREFIX = 'pusher_internal:';

@@ -132,9 +132,18 @@ export class RealtimeHub {
    * Subscribes an authorised connection. Settles once events published anywhere in the cluster reach
    * it and the cluster counts include it; for presence channels, with the member list. Every cluster
    * write is issued before the first await, so a later unsubscribe is applied after it.
+   * `namespace` is the space the channel name lives in: the connection's tenant by default; feeds
+   * pass `feeds` (their subscribers are accounts that may have no tenant). A connection's channel
+   * names must be unique across the namespaces it uses (feed channel names contain `#`, which
+   * tenant channel names cannot).
    */
-  async subscribe(conn: HubConnection, channel: string, member: PresenceMember | null): Promise<PresenceMember[] | null> {
-    const tenantId = conn.tenantId!;
+  async subscribe(
+    conn: HubConnection,
+    channel: string,
+    member: PresenceMember | null,
+    namespace: string = conn.tenantId!,
+  ): Promise<PresenceMember[] | null> {
+    const tenantId = namespace;
     const key = tenantId + '\n' + channel;
     let ch = this.channels.get(key);
     if (!ch) {
@@ -182,7 +191,7 @@ export class RealtimeHub {
     return true;
   }
 
-  /** Delivers an event to the channel's subscribers on every instance. */
+  /** Delivers an event to the channel's subscribers on every instance. `tenantId` is the channel's namespace (see subscribe). */
   publish(tenantId: string, channel: string, input: PublishInput): void {
     const event = toEvent(input);
     this.deliverToChannel(tenantId, channel, event);

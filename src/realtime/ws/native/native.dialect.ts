@@ -1,4 +1,4 @@
-import { HubEvent, MEMBER_ADDED, MEMBER_REMOVED } from '../../hub/hub-event';
+import { HubEvent, MEMBER_ADDED, MEMBER_REMOVED, PUSHER_INTERNAL_PREFIX } from '../../hub/hub-event';
 import type { HubConnection } from '../../hub/hub-connection';
 import type { WireDialect } from '../../hub/wire-dialect';
 import { CLOSE_CODES } from '../close-codes';
@@ -10,10 +10,22 @@ import { CLOSE_CODES } from '../close-codes';
  * `{"type": "broadcast", "payload": ..., "from": ...}`. Built by concatenation around the
  * already-serialised payload: the payload is never parsed or serialised again.
  */
+/**
+ * Events named `rb:payload:<type>` (reserved `rb:` prefix: only the server publishes them) are written
+ * as `{"type": <type>, "payload": <data>}`, the shape of seed 003's `feed-data` and `llm-intelligence`.
+ */
+export const PAYLOAD_EVENT_PREFIX = 'rb:payload:';
+
 export class NativeDialect implements WireDialect {
   readonly name = 'native';
 
-  encodeChannelEvent(channel: string, event: HubEvent): string {
+  encodeChannelEvent(channel: string, event: HubEvent): string | null {
+    // Pusher's protocol-internal events (subscription counts) mean nothing to native clients.
+    if (event.name.startsWith(PUSHER_INTERNAL_PREFIX)) return null;
+    // Seed 003's feed events (`feed-data`, `llm-intelligence`): `{"type": ..., "payload": ...}`.
+    if (event.name.startsWith(PAYLOAD_EVENT_PREFIX)) {
+      return `{"type":${JSON.stringify(event.name.slice(PAYLOAD_EVENT_PREFIX.length))},"payload":${event.dataJson}}`;
+    }
     const head = `{"type":${this.typeOf(event.name)},"channel":${JSON.stringify(channel)},"data":${event.dataJson}`;
     const internal = event.name === MEMBER_ADDED || event.name === MEMBER_REMOVED;
     return internal || !event.userId ? `${head}}` : `${head},"from":${JSON.stringify(event.userId)}}`;

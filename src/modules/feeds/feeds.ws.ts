@@ -1,0 +1,136 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { authorizationError, DomainError, validationError } from '../../common/domain-error';
+import { isValidUserId } from '../../realtime/access/channel-name';
+import type { HubConnection } from '../../realtime/hub/hub-connection';
+import { RealtimeHub } from '../../realtime/hub/realtime-hub.service';
+import { NativeMessageContext, NativeMessageRegistry } from '../../realtime/ws/native/native-message.registry';
+import { hasScope, Scope } from '../auth/scopes';
+import { FEEDS_NAMESPACE, feedChannels } from './feed-channels';
+import { FeedIngestionService } from './feed-ingestion.service';
+import { FeedsService } from './feeds.service';
+import { MAX_TOPIC_LENGTH } from './topic-path';
+
+/** Feed and topic channels one connection may hold. */
+const MAX_FEED_CHANNELS_PER_CONNECTION = 200;
+
+type Payload = Record<string, unknown>;
+
+/**
+ * Seed 003's native message types: `register-user`, `subscribe-feed` / `unsubscribe-feed` (raw data,
+ * scope `websocket:subscribe`), `subscribe-topic` / `unsubscribe-topic` (topic intelligence, scope
+ * `websocket:topic`; with `includeData: true` also the topic's routed data). Account JWTs hold every
+ * scope; API keys only theirs ("insufficient permissions"); tenant end users cannot use feeds. A
+ * feed must be readable by the connection's account (public, or its own).
+ */
+@Injectable()
+export class FeedsWs implements OnModuleInit {
+  /** `register-user` labels, kept for the connection's lifetime. */
+  private readonly registered = new WeakMap<HubConnection, string>();
+
+  constructor(
+    private readonly registry: NativeMessageRegistry,
+    private readonly hub: RealtimeHub,
+    private readonly feeds: FeedsService,
+    private readonly ingestion: FeedIngestionService,
+  ) {}
+
+  onModuleInit(): void {
+    this.registry.register('register-user', (ctx) => this.registerUser(ctx));
+    this.registry.register('subscribe-feed', (ctx) => this.subscribeFeed(ctx));
+    this.registry.register('unsubscribe-feed', (ctx) => this.unsubscribeFeed(ctx));
+    this.registry.register('subscribe-topic', (ctx) => this.subscribeTopic(ctx));
+    this.registry.register('unsubscribe-topic', (ctx) => this.unsubscribeTopic(ctx));
+  }
+
+  private registerUser({ conn, message, reply }: NativeMessageContext): void {
+    const userId = payloadOf(message).userId;
+    if (!isValidUserId(userId)) throw validationError('userId required (1-128 characters)');
+    this.registered.set(conn, userId);
+    reply(JSON.stringify({ type: 'registered', payload: { userId } }));
+  }
+
+  private async subscribeFeed({ conn, message, reply }: NativeMessageContext): Promise<void> {
+    const accountId = accountWith(conn, 'websocket:subscribe');
+    const feedId = feedIdOf(payloadOf(message));
+    const feed = await this.feeds.readable(accountId, feedId);
+    if (feed.enableTopicRouting) throw validationError('This feed routes by topic and does not broadcast raw data: use subscribe-topic');
+    await this.join(conn, [feedChannels.feed(feedId)], () => reply(JSON.stringify({ type: 'subscription-success', payload: { feedId, type: 'feed' } })));
+  }
+
+  private unsubscribeFeed({ conn, message, reply }: NativeMessageContext): void {
+    const feedId = feedIdOf(payloadOf(message));
+    this.hub.unsubscribe(conn, feedChannels.feed(feedId));
+    reply(JSON.stringify({ type: 'unsubscription-success', payload: { feedId, type: 'feed' } }));
+  }
+
+  private async subscribeTopic({ conn, message, reply }: NativeMessageContext): Promise<void> {
+    const accountId = accountWith(conn, 'websocket:topic');
+    const payload = payloadOf(message);
+    const feedId = feedIdOf(payload);
+    const topic = topicOf(payload);
+    const feed = await this.feeds.readable(accountId, feedId);
+    if (!feed.enableTopicRouting) throw validationError('This feed does not route by topic: use subscribe-feed');
+    const channels = [feedChannels.topic(feedId, topic)];
+    if (payload.includeData === true) channels.push(feedChannels.topicData(feedId, topic));
+    await this.join(conn, channels, () => reply(JSON.stringify({ type: 'subscription-success', payload: { feedId, topic, type: 'topic' } })));
+  }
+
+  private unsubscribeTopic({ conn, message, reply }: NativeMessageContext): void {
+    const payload = payloadOf(message);
+    const feedId = feedIdOf(payload);
+    const topic = topicOf(payload);
+    this.hub.unsubscribe(conn, feedChannels.topic(feedId, topic));
+    this.hub.unsubscribe(conn, feedChannels.topicData(feedId, topic));
+    reply(JSON.stringify({ type: 'unsubscription-success', payload: { feedId, topic, type: 'topic' } }));
+  }
+
+  /**
+   * Joins the channels and confirms. The hub adds the connection to a channel synchronously, before
+   * its first await, so the confirmation written right after is queued before any data of the feed.
+   */
+  private async join(conn: HubConnection, channels: string[], confirm: () => void): Promise<void> {
+    const fresh = channels.filter((c) => !conn.channels.has(c));
+    let held = 0;
+    for (const name of conn.channels.keys()) if (feedChannels.feedIdOf(name) !== null) held++;
+    if (held + fresh.length > MAX_FEED_CHANNELS_PER_CONNECTION) {
+      throw validationError(`At most ${MAX_FEED_CHANNELS_PER_CONNECTION} feed and topic subscriptions per connection`);
+    }
+    const pending = fresh.map((c) => this.hub.subscribe(conn, c, null, FEEDS_NAMESPACE));
+    confirm();
+    try {
+      await Promise.all(pending);
+    } catch {
+      for (const c of fresh) this.hub.unsubscribe(conn, c);
+      throw new DomainError('INTERNAL_ERROR', 'Subscription failed; try again');
+    }
+    this.ingestion.poke();
+  }
+}
+
+/** The account a connection acts for, if it holds `scope`; "insufficient permissions" otherwise. */
+function accountWith(conn: HubConnection, scope: Scope): string {
+  const identity = conn.identity;
+  if (!identity || identity.accountId === null) throw authorizationError('insufficient permissions');
+  if (identity.scopes !== null && !hasScope(identity.scopes, scope)) throw authorizationError('insufficient permissions');
+  return identity.accountId;
+}
+
+/** Seed 003 puts the arguments in `payload`; top-level fields are accepted too. */
+function payloadOf(message: Payload): Payload {
+  const p = message.payload;
+  return typeof p === 'object' && p !== null && !Array.isArray(p) ? (p as Payload) : message;
+}
+
+function feedIdOf(p: Payload): string {
+  const id = p.feedId;
+  if (typeof id !== 'string' || id.length === 0 || id.length > 64) throw validationError('feedId required');
+  return id;
+}
+
+function topicOf(p: Payload): string {
+  const topic = p.topic;
+  if (typeof topic !== 'string' || topic.length === 0 || topic.length > MAX_TOPIC_LENGTH) {
+    throw validationError(`topic required (1-${MAX_TOPIC_LENGTH} characters)`);
+  }
+  return topic;
+}
