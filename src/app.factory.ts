@@ -22,6 +22,8 @@ export async function createApp(config: AppConfig): Promise<RelaybaseApp> {
     app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, database), {
       bufferLogs: true,
       bodyParser: false,
+      // Pusher request signing covers the body's MD5: the raw bytes must be kept.
+      rawBody: true,
       abortOnError: false,
     });
   } catch (e) {

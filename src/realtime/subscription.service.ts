@@ -35,7 +35,7 @@ export class SubscriptionService {
       return { channel: name, members: member ? await this.hub.clusterMembers(tenant.id, name) : null };
     }
     const limit = tenant.limits.maxChannelsPerConnection;
-    if (conn.channels.size >= limit) {
+    if (countNamedChannels(conn) >= limit) {
       throw new DomainError('QUOTA_EXCEEDED', `Channel limit reached: at most ${limit} channels per connection`);
     }
     try {
@@ -52,4 +52,11 @@ export class SubscriptionService {
     if (nameError) throw validationError(nameError);
     return this.hub.unsubscribe(conn, channel as string);
   }
+}
+
+/** Channels the client named; internal ones (`#` in the name, e.g. Pusher's online state) do not count against the limit. */
+function countNamedChannels(conn: HubConnection): number {
+  let n = 0;
+  for (const name of conn.channels.keys()) if (!name.includes('#')) n++;
+  return n;
 }

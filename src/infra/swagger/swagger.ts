@@ -17,6 +17,17 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setVersion('0.1.0')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Account JWT from /api/auth/login' }, 'account-jwt')
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'API key (rb_live_...) from /api/auth/api-keys' }, 'api-key')
+    .addApiKey(
+      {
+        type: 'apiKey',
+        in: 'query',
+        name: 'auth_signature',
+        description:
+          'Pusher HTTP API: sign with the tenant secret (auth_key, auth_timestamp, auth_version=1.0, body_md5, auth_signature; see the README), ' +
+          'or send Authorization: Bearer <API key bound to the tenant>',
+      },
+      'pusher-signature',
+    )
     .build();
   // Controller method names are unique across the app, so they serve as operation ids.
   return SwaggerModule.createDocument(app, config, { operationIdFactory: (_controller, method) => method });

@@ -32,7 +32,7 @@ export class ChannelsService {
     const [connections, channels] = await Promise.all([this.cluster.connectionCount(tenant.id), this.cluster.channels(tenant.id)]);
     return {
       connections,
-      channels: channels.filter((c) => c.subscriptionCount > 0 && (!prefix || c.name.startsWith(prefix))).sort((a, b) => a.name.localeCompare(b.name)),
+      channels: channels.filter((c) => c.subscriptionCount > 0 && !c.name.includes('#') && (!prefix || c.name.startsWith(prefix))).sort((a, b) => a.name.localeCompare(b.name)),
     };
   }
 

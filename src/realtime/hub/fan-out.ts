@@ -29,8 +29,8 @@ export class FanOut {
     for (let d = 0; d < ch.byDialect.length; d++) {
       const set = ch.byDialect[d];
       if (!set || set.size === 0) continue;
-      const frame = encodeTextFrame(this.dialects[d].encodeChannelEvent(ch.name, event));
-      written += this.writeAll(set, frame, event.excludeSocketId);
+      const text = this.dialects[d].encodeChannelEvent(ch.name, event);
+      if (text !== null) written += this.writeAll(set, encodeTextFrame(text), event.excludeSocketId);
     }
     this.noteDelivery(written, event);
   }

@@ -4,8 +4,11 @@ import type { HubEvent } from './hub-event';
 /** A wire format. The hub calls it once per publish, never per recipient. */
 export interface WireDialect {
   readonly name: string;
-  /** The text of a channel event (presence events carry the `rb:` names of hub-event.ts). */
-  encodeChannelEvent(channel: string, event: HubEvent): string;
+  /**
+   * The text of a channel event (presence events carry the `rb:` names of hub-event.ts), or null
+   * when the event means nothing in this dialect (another dialect's protocol-internal event).
+   */
+  encodeChannelEvent(channel: string, event: HubEvent): string | null;
   /** The text of a tenant-wide broadcast, or null when the dialect has none. */
   encodeBroadcast(event: HubEvent): string | null;
   /** The text of an event addressed to one user (notifications, server-to-user), or null when the dialect has none. */

@@ -1,0 +1,165 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.token';
+import { RateLimiter, RateLimitResult } from '../../infra/rate-limit/rate-limiter';
+import { CLUSTER_STATE, ClusterState } from '../../realtime/cluster/cluster-state';
+import { RealtimeHub } from '../../realtime/hub/realtime-hub.service';
+import type { TenantContext } from '../../realtime/tenants/tenant-context';
+import { ChannelCacheService } from './channel-cache.service';
+import { isCacheChannel, isServerToUserChannel, serverToUserId } from './pusher-channels';
+import { PusherHttpError } from './pusher-http.error';
+import { PUSHER_LIMITS, PusherRateCategory, pusherChannelNameError, pusherRateRule } from './pusher-limits';
+
+export interface PusherEventInput {
+  name?: unknown;
+  data?: unknown;
+  channels?: unknown;
+  channel?: unknown;
+  socket_id?: unknown;
+  info?: unknown;
+}
+
+type ChannelAttributes = { user_count?: number; subscription_count?: number };
+
+const SOCKET_ID = /^\d+\.\d+$/;
+
+/** The Pusher HTTP API over the hub: validation and limits of the protocol reference §5, then delivery. */
+@Injectable()
+export class PusherRestService {
+  constructor(
+    private readonly hub: RealtimeHub,
+    @Inject(CLUSTER_STATE) private readonly cluster: ClusterState,
+    private readonly cache: ChannelCacheService,
+    private readonly limiter: RateLimiter,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Counts a request against the tenant's limit for its category; sets the headers; throws 429 when over. */
+  async rateLimit(tenant: TenantContext, category: PusherRateCategory, points: number, setHeader: (k: string, v: string) => void): Promise<void> {
+    const result: RateLimitResult = await this.limiter.consume(tenant.id, pusherRateRule(this.config, category), points);
+    setHeader('X-RateLimit-Limit', String(result.limit));
+    setHeader('X-RateLimit-Remaining', String(result.remaining));
+    if (!result.allowed) {
+      throw new PusherHttpError(429, 'Rate limit exceeded', { 'Retry-After': String(result.retryAfterSeconds) });
+    }
+  }
+
+  channelsOf(input: PusherEventInput): string[] {
+    const channels = input.channels !== undefined ? input.channels : input.channel !== undefined ? [input.channel] : undefined;
+    if (!Array.isArray(channels) || channels.length === 0) throw new PusherHttpError(400, 'Missing channels or channel');
+    if (channels.length > PUSHER_LIMITS.maxChannelsPerTrigger) {
+      throw new PusherHttpError(400, `Too many channels: at most ${PUSHER_LIMITS.maxChannelsPerTrigger} per event`);
+    }
+    for (const c of channels) {
+      const error = pusherChannelNameError(c);
+      if (error) throw new PusherHttpError(400, error);
+    }
+    return channels as string[];
+  }
+
+  async trigger(tenant: TenantContext, input: PusherEventInput): Promise<Record<string, unknown>> {
+    const channels = this.channelsOf(input);
+    const event = this.validate(input);
+    for (const channel of channels) await this.deliver(tenant, channel, event);
+    const info = parseInfo(input.info);
+    if (info.length === 0) return {};
+    const attributes: Record<string, ChannelAttributes> = {};
+    for (const channel of channels) attributes[channel] = await this.attributes(tenant, channel, info, false);
+    return { channels: attributes };
+  }
+
+  async batch(tenant: TenantContext, batch: unknown): Promise<Record<string, unknown>> {
+    if (!Array.isArray(batch) || batch.length === 0) throw new PusherHttpError(400, 'Missing batch');
+    if (batch.length > PUSHER_LIMITS.maxBatchEvents) throw new PusherHttpError(400, `Batch too large: at most ${PUSHER_LIMITS.maxBatchEvents} events`);
+    const items = batch.map((raw: PusherEventInput) => {
+      if (typeof raw !== 'object' || raw === null) throw new PusherHttpError(400, 'Each batch item must be an object');
+      if (raw.channels !== undefined || typeof raw.channel !== 'string') throw new PusherHttpError(400, 'Each batch item needs exactly one channel');
+      return { channel: this.channelsOf(raw)[0], event: this.validate(raw), info: parseInfo(raw.info) };
+    });
+    for (const item of items) await this.deliver(tenant, item.channel, item.event);
+    if (items.every((i) => i.info.length === 0)) return {};
+    return { batch: await Promise.all(items.map((i) => (i.info.length ? this.attributes(tenant, i.channel, i.info, false) : {}))) };
+  }
+
+  async listChannels(tenant: TenantContext, prefix: string | undefined, infoParam: string | undefined): Promise<Record<string, unknown>> {
+    const info = parseInfo(infoParam);
+    if (info.includes('user_count') && !prefix?.startsWith('presence-')) {
+      throw new PusherHttpError(400, 'user_count may only be requested for presence channels - please supply filter_by_prefix beginning with presence-');
+    }
+    const channels: Record<string, ChannelAttributes> = {};
+    for (const c of await this.cluster.channels(tenant.id)) {
+      if (c.subscriptionCount <= 0 || c.name.includes('#') || (prefix && !c.name.startsWith(prefix))) continue;
+      const attrs: ChannelAttributes = {};
+      if (info.includes('user_count')) attrs.user_count = c.userCount ?? 0;
+      if (info.includes('subscription_count')) attrs.subscription_count = c.subscriptionCount;
+      channels[c.name] = attrs;
+    }
+    return { channels };
+  }
+
+  async channel(tenant: TenantContext, name: string, infoParam: string | undefined): Promise<Record<string, unknown>> {
+    const error = pusherChannelNameError(name);
+    if (error || name.startsWith('#')) throw new PusherHttpError(400, error ?? 'Reserved channel name');
+    const info = parseInfo(infoParam);
+    if (info.includes('user_count') && !name.startsWith('presence-')) {
+      throw new PusherHttpError(400, 'user_count may only be requested for presence channels');
+    }
+    const occupancy = await this.cluster.channel(tenant.id, name);
+    const result: Record<string, unknown> = { occupied: occupancy.subscriptionCount > 0, ...(await this.attributes(tenant, name, info, true)) };
+    if (info.includes('cache')) {
+      const cached = isCacheChannel(name) ? await this.cache.get(tenant.id, name) : null;
+      result.cache = cached ? { data: JSON.parse(cached.dataJson) as unknown, ttl: cached.ttl } : null;
+    }
+    return result;
+  }
+
+  async users(tenant: TenantContext, name: string): Promise<{ users: Array<{ id: string }> }> {
+    if (pusherChannelNameError(name) || !name.startsWith('presence-')) {
+      throw new PusherHttpError(400, 'Users can only be listed for presence channels');
+    }
+    const members = await this.hub.clusterMembers(tenant.id, name);
+    return { users: members.map((m) => ({ id: m.userId })) };
+  }
+
+  terminate(tenant: TenantContext, userId: string): Record<string, never> {
+    if (userId.length === 0 || userId.length > 128) throw new PusherHttpError(400, 'Invalid user id');
+    this.hub.terminateUser(tenant.id, userId);
+    return {};
+  }
+
+  private validate(input: PusherEventInput): { name: string; dataJson: string; socketId: string } {
+    const { name, socket_id: socketId } = input;
+    if (typeof name !== 'string' || name.length === 0) throw new PusherHttpError(400, 'Missing event name');
+    if (name.length > PUSHER_LIMITS.maxEventNameLength) throw new PusherHttpError(400, `Event name too long: at most ${PUSHER_LIMITS.maxEventNameLength} characters`);
+    if (name.startsWith('pusher:') || name.startsWith('pusher_internal:') || name.startsWith('rb:')) throw new PusherHttpError(400, `Event name ${name} is reserved`);
+    if (input.data === undefined) throw new PusherHttpError(400, 'Missing data');
+    // Pusher's data is a string (the SDKs stringify); other JSON is carried as its JSON text.
+    const data = typeof input.data === 'string' ? input.data : JSON.stringify(input.data);
+    if (Buffer.byteLength(data) > PUSHER_LIMITS.maxEventDataBytes) {
+      throw new PusherHttpError(413, `Event data exceeds ${PUSHER_LIMITS.maxEventDataBytes} bytes`);
+    }
+    if (socketId !== undefined && (typeof socketId !== 'string' || !SOCKET_ID.test(socketId))) throw new PusherHttpError(400, 'Invalid socket_id');
+    return { name, dataJson: JSON.stringify(data), socketId: (socketId as string | undefined) ?? '' };
+  }
+
+  private async deliver(tenant: TenantContext, channel: string, e: { name: string; dataJson: string; socketId: string }): Promise<void> {
+    const input = { name: e.name, dataJson: e.dataJson, excludeSocketId: e.socketId };
+    if (isServerToUserChannel(channel)) return this.hub.publishToUser(tenant.id, serverToUserId(channel), input);
+    this.hub.publish(tenant.id, channel, input);
+    if (isCacheChannel(channel)) await this.cache.put(tenant.id, channel, { event: e.name, dataJson: e.dataJson });
+  }
+
+  private async attributes(tenant: TenantContext, channel: string, info: string[], strict: boolean): Promise<ChannelAttributes> {
+    const attrs: ChannelAttributes = {};
+    if (!info.includes('user_count') && !info.includes('subscription_count')) return attrs;
+    const occupancy = await this.cluster.channel(tenant.id, channel);
+    if (info.includes('user_count') && (channel.startsWith('presence-') || strict)) attrs.user_count = occupancy.userCount ?? 0;
+    if (info.includes('subscription_count')) attrs.subscription_count = occupancy.subscriptionCount;
+    return attrs;
+  }
+}
+
+function parseInfo(info: unknown): string[] {
+  return typeof info === 'string' && info.length > 0 ? info.split(',').map((s) => s.trim()).filter(Boolean) : [];
+}
+

@@ -1,0 +1,202 @@
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { DomainError } from '../../common/domain-error';
+import { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.token';
+import type { PresenceMember } from '../../realtime/access/channel-access';
+import type { RealtimeIdentity } from '../../realtime/access/realtime-identity';
+import { HubConnection } from '../../realtime/hub/hub-connection';
+import { RealtimeHub } from '../../realtime/hub/realtime-hub.service';
+import { RealtimeMetrics } from '../../realtime/metrics/realtime-metrics.service';
+import { SubscriptionService } from '../../realtime/subscription.service';
+import type { TenantContext } from '../../realtime/tenants/tenant-context';
+import { TenantContextService } from '../../realtime/tenants/tenant-context.service';
+import { UpgradeContext, WebSocketGateway } from '../../realtime/ws/websocket.gateway';
+import { TenantsService } from '../tenants/tenants.service';
+import { ChannelCacheService } from './channel-cache.service';
+import { isCacheChannel, onlineChannel } from './pusher-channels';
+import { pusherFrames } from './pusher-frames';
+import { PUSHER_LIMITS } from './pusher-limits';
+import { PusherSession, PusherSessionHost } from './pusher-session';
+import { PusherDialect } from './pusher.dialect';
+import { PusherSubscriptionCounts } from './pusher-subscription-counts';
+
+/** Seconds the client may stay silent before it pings (sent in connection_established; must be non-zero). */
+export const ACTIVITY_TIMEOUT_SECONDS = 120;
+
+/** Pusher clients hold no credential of their own: channel signatures are their proof. */
+const PUSHER_CLIENT: RealtimeIdentity = { kind: 'endUser', userId: null, accountId: null, scopes: null, channelGlobs: [], userInfo: null };
+
+interface Refusal {
+  code: number;
+  message: string;
+}
+
+/** Protocol 7 only; pusher-js always sends it. */
+function protocolRefusal(protocol: string | null): Refusal | null {
+  if (protocol === null) return { code: 4008, message: 'No protocol version supplied' };
+  if (!/^\d+$/.test(protocol)) return { code: 4006, message: 'Invalid version string format' };
+  const version = Number(protocol);
+  if (version < 5 || version > 7) return { code: 4007, message: `Unsupported protocol version ${version}` };
+  return null;
+}
+
+/**
+ * The Pusher dialect's WebSocket side at `/app/:key`: the handshake (4001 unknown key, 4003 disabled,
+ * 4004 over quota, 4006-4008 protocol; an error frame, then the close) and the services a
+ * PusherSession calls. The hub decides delivery; SubscriptionService decides who may subscribe.
+ */
+@Injectable()
+export class PusherWs implements OnModuleInit, PusherSessionHost {
+  private readonly logger = new Logger('PusherWs');
+  private readonly dialect: number;
+  /** Public key → tenant id never changes. */
+  private readonly tenantIdByKey = new Map<string, string>();
+  readonly maxFrameBytes: number;
+  readonly maxMessagesPerSecond: number;
+
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly gateway: WebSocketGateway,
+    private readonly hub: RealtimeHub,
+    private readonly tenants: TenantsService,
+    private readonly contexts: TenantContextService,
+    private readonly subscriptions: SubscriptionService,
+    private readonly cache: ChannelCacheService,
+    private readonly counts: PusherSubscriptionCounts,
+    private readonly metrics: RealtimeMetrics,
+  ) {
+    this.dialect = hub.registerDialect(new PusherDialect());
+    this.maxFrameBytes = config.realtime.maxFrameBytes;
+    this.maxMessagesPerSecond = config.realtime.maxMessagesPerSecond;
+  }
+
+  onModuleInit(): void {
+    this.gateway.addRoute('/app/:key', (ctx) => this.onUpgrade(ctx));
+  }
+
+  private async onUpgrade(ctx: UpgradeContext): Promise<void> {
+    let tenant: TenantContext | null = null;
+    let refusal = protocolRefusal(ctx.url.searchParams.get('protocol'));
+    let admitted = false;
+    try {
+      if (!refusal) {
+        tenant = await this.tenantByKey(ctx.params.key);
+        if (!tenant) refusal = { code: 4001, message: `App key ${ctx.params.key.slice(0, 64)} does not exist` };
+        else if (!tenant.enabled) refusal = { code: 4003, message: 'Application is disabled' };
+        else if (!(admitted = await this.hub.admit(tenant.id, tenant.limits.maxConnections))) {
+          refusal = { code: 4004, message: 'Application is over connection quota' };
+        }
+      }
+    } catch (e) {
+      this.logger.warn(`Pusher handshake failed: ${(e as Error).message}`);
+      refusal = { code: 4100, message: 'Over capacity: try again' };
+    }
+    let conn: HubConnection | null = null;
+    const ws = await this.gateway.accept(ctx, () => conn && this.sayReconnect(conn));
+    if (!ws || refusal || !tenant) {
+      if (admitted && tenant) this.hub.releaseAdmission(tenant.id);
+      if (ws && refusal) {
+        ws.send(pusherFrames.error(refusal.message, refusal.code));
+        ws.close(refusal.code, refusal.message);
+      }
+      return;
+    }
+    const c = (conn = new HubConnection(this.hub.newSocketId(), this.dialect, ws, ctx.socket as HubConnection['socket']));
+    c.tenant = tenant;
+    c.identity = PUSHER_CLIENT;
+    const session = new PusherSession(this, c, { key: tenant.key, secret: tenant.secret, clientEventsEnabled: tenant.settings.clientEventsEnabled === true });
+    ws.on('message', (data, isBinary) => session.onMessage(data, isBinary));
+    ws.once('close', () => {
+      const channels = [...c.channels.keys()];
+      this.hub.detach(c);
+      for (const channel of channels) this.counts.changed(c, channel);
+    });
+    try {
+      await this.hub.attach(c);
+    } catch (e) {
+      this.logger.warn(`Attaching connection ${c.id} failed: ${(e as Error).message}`);
+      ws.send(pusherFrames.error('Could not set up the connection', 4100));
+      ws.close(4100, 'Over capacity');
+      return;
+    }
+    if (c.closed) return this.hub.detach(c);
+    this.send(c, pusherFrames.connectionEstablished(c.id, ACTIVITY_TIMEOUT_SECONDS));
+  }
+
+  send(conn: HubConnection, text: string): void {
+    this.hub.sendText(conn, text);
+  }
+
+  async subscribe(conn: HubConnection, channel: string, auth: unknown, channelData: unknown): Promise<PresenceMember[] | null> {
+    if (channel.startsWith('presence-')) await this.assertRoomInPresence(conn, channel, channelData);
+    const outcome = await this.subscriptions.subscribe(conn, channel, { auth, channelData });
+    return outcome.members;
+  }
+
+  async afterSubscribe(conn: HubConnection, channel: string): Promise<void> {
+    this.counts.changed(conn, channel);
+    if (!isCacheChannel(channel)) return;
+    const cached = await this.cache.get(conn.tenantId!, channel);
+    this.send(conn, cached ? `{"event":${JSON.stringify(cached.event)},"channel":${JSON.stringify(channel)},"data":${cached.dataJson}}` : pusherFrames.cacheMiss(channel));
+  }
+
+  unsubscribe(conn: HubConnection, channel: string): void {
+    try {
+      if (this.subscriptions.unsubscribe(conn, channel)) this.counts.changed(conn, channel);
+    } catch (e) {
+      if (!(e instanceof DomainError)) throw e;
+      // An invalid name was never subscribed: nothing to undo, and Pusher does not answer unsubscribes.
+    }
+  }
+
+  clientEvent(conn: HubConnection, channel: string, event: string, data: unknown, userId: string): void {
+    this.hub.publish(conn.tenantId!, channel, { name: event, dataJson: JSON.stringify(data ?? null), excludeSocketId: conn.id, userId });
+  }
+
+  /** Binds the user (server-to-user, terminate), marks them online, watches the watchlist; returns each watched user's online members. */
+  async signin(conn: HubConnection, userId: string, watchlist: string[]): Promise<PresenceMember[][]> {
+    await this.hub.bindUser(conn, userId);
+    await this.hub.subscribe(conn, onlineChannel(userId), { userId, userInfo: null });
+    await Promise.all(watchlist.map((w) => this.hub.subscribe(conn, onlineChannel(w), null)));
+    return Promise.all(watchlist.map((w) => this.hub.clusterMembers(conn.tenantId!, onlineChannel(w))));
+  }
+
+  countMessageIn(): void {
+    this.metrics.messagesIn.inc({ dialect: 'pusher' });
+  }
+
+  /** Presence channels hold at most 100 users (a user already present may open more connections). */
+  private async assertRoomInPresence(conn: HubConnection, channel: string, channelData: unknown): Promise<void> {
+    const members = await this.hub.clusterMembers(conn.tenantId!, channel);
+    if (members.length < PUSHER_LIMITS.maxPresenceMembers) return;
+    let userId: string | undefined;
+    try {
+      userId = String((JSON.parse(String(channelData)) as { user_id: unknown }).user_id);
+    } catch {
+      userId = undefined;
+    }
+    if (!members.some((m) => m.userId === userId)) {
+      throw new DomainError('QUOTA_EXCEEDED', `Presence channel is full: at most ${PUSHER_LIMITS.maxPresenceMembers} members`);
+    }
+  }
+
+  private async tenantByKey(key: string): Promise<TenantContext | null> {
+    let id = this.tenantIdByKey.get(key);
+    if (!id) {
+      if (!/^[A-Za-z0-9_-]{1,64}$/.test(key)) return null;
+      const found = await this.tenants.credentialsByKey(key);
+      if (!found) return null;
+      id = found.tenant.id;
+      if (this.tenantIdByKey.size > 100_000) this.tenantIdByKey.clear();
+      this.tenantIdByKey.set(key, id);
+    }
+    return this.contexts.byId(id);
+  }
+
+  /** Shutdown: 4200 makes pusher-js reconnect at once (to another instance behind the balancer). */
+  private sayReconnect(conn: HubConnection): void {
+    if (conn.closed) return;
+    conn.ws.send(pusherFrames.error('Server is shutting down; reconnect', 4200));
+    conn.ws.close(4200, 'Server shutting down');
+  }
+}
