@@ -9,11 +9,17 @@ import { HealthController } from './infra/health/health.controller';
 import { HttpExceptionFilter } from './infra/http/http-exception.filter';
 import { LoggingModule } from './infra/logging/logging.module';
 import { QueueModule } from './infra/queue/queue.module';
+import { RateLimitModule } from './infra/rate-limit/rate-limit.module';
 import { RedisModule } from './infra/redis/redis.module';
 import { AuthModule } from './modules/auth/auth.module';
 import { ChannelsModule } from './modules/channels/channels.module';
+import { ChatModule } from './modules/chat/chat.module';
+import { FeedsModule } from './modules/feeds/feeds.module';
 import { MaintenanceModule } from './modules/maintenance/maintenance.module';
+import { NotificationsModule } from './modules/notifications/notifications.module';
+import { PusherModule } from './modules/pusher/pusher.module';
 import { TenantsModule } from './modules/tenants/tenants.module';
+import { WebhooksModule } from './modules/webhooks/webhooks.module';
 import { RealtimeModule } from './realtime/realtime.module';
 
 @Module({})
@@ -27,12 +33,18 @@ export class AppModule {
         CryptoModule,
         DatabaseModule.forRoot(database),
         RedisModule,
+        RateLimitModule,
         QueueModule.forRoot({ workers: config.role !== 'api' }),
         TenantsModule,
         AuthModule,
         MaintenanceModule,
+        WebhooksModule,
         RealtimeModule,
         ChannelsModule,
+        ChatModule,
+        NotificationsModule,
+        FeedsModule,
+        PusherModule,
       ],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],

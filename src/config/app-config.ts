@@ -77,6 +77,27 @@ const envSchema = z.object({
   WEBHOOK_CONCURRENCY: int(10, 1, 200),
   WEBHOOK_ENDPOINT_CACHE_MS: int(5_000, 0, 300_000),
   // --- end webhooks ---
+  // --- Chat (rooms, messages, receipts, typing, notifications) ---
+  CHAT_MAX_PAYLOAD_BYTES: int(16_384, 16, 1024 * 1024),
+  CHAT_TYPING_THROTTLE_MS: int(2_000, 0, 60_000),
+  // --- end chat ---
+  // --- Pusher dialect: per-tenant HTTP API rate limits (seed 000) ---
+  RATE_LIMIT_TRIGGER_PER_MINUTE: int(1_000, 1),
+  RATE_LIMIT_TRIGGER_PER_SECOND: int(100, 1),
+  RATE_LIMIT_CHANNEL_INFO_PER_MINUTE: int(500, 1),
+  RATE_LIMIT_CHANNEL_INFO_PER_SECOND: int(50, 1),
+  RATE_LIMIT_CHANNEL_AUTH_PER_MINUTE: int(2_000, 1),
+  RATE_LIMIT_CHANNEL_AUTH_PER_SECOND: int(200, 1),
+  // --- Feeds (issue 7) ---
+  FEED_ALLOW_PRIVATE_HOSTS: bool(false),
+  LLM_CONTEXT_LIMIT: int(50, 1, 1_000),
+  FEED_LEASE_TTL_MS: int(10_000, 300, 60_000),
+  FEED_RECONNECT_BASE_DELAY_MS: int(1_000, 10, 60_000),
+  FEED_RECONNECT_MAX_DELAY_MS: int(60_000, 10, 3_600_000),
+  FEED_SILENCE_TIMEOUT_MS: int(60_000, 100, 3_600_000),
+  FEED_CONNECT_TIMEOUT_MS: int(10_000, 100, 120_000),
+  FEED_MAX_FRAME_BYTES: int(1_048_576, 1_024, 64 * 1024 * 1024),
+  // --- end feeds ---
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -159,6 +180,38 @@ export interface AppConfig {
     readonly endpointCacheMs: number;
   };
   // --- end webhooks ---
+  // --- Chat (rooms, messages, receipts, typing, notifications) ---
+  readonly chat: {
+    /** Largest message payload and notification data, serialised as JSON. */
+    readonly maxPayloadBytes: number;
+    /** A user's `isTyping: true` in a room is relayed at most once per this period. */
+    readonly typingThrottleMs: number;
+  };
+  // --- end chat ---
+  /** Per-tenant rate limits of the Pusher HTTP API and channel authorisation, counted across instances. */
+  readonly rateLimits: {
+    readonly trigger: { readonly perMinute: number; readonly perSecond: number };
+    readonly channelInfo: { readonly perMinute: number; readonly perSecond: number };
+    readonly channelAuth: { readonly perMinute: number; readonly perSecond: number };
+  };
+  // --- Feeds (issue 7) ---
+  readonly feeds: {
+    /** Allow upstream feed URLs on private, loopback and link-local addresses (off in production). */
+    readonly allowPrivateHosts: boolean;
+    /** Entries kept per feed and per topic for LLM context (LLM_CONTEXT_LIMIT). */
+    readonly contextLimit: number;
+    /** Lifetime of an instance's lease on a feed; renewed every third of it, so takeover is within ~4/3 of it. */
+    readonly leaseTtlMs: number;
+    /** Reconnect backoff: the base doubles per failed attempt up to the max, with jitter. */
+    readonly reconnectBaseDelayMs: number;
+    readonly reconnectMaxDelayMs: number;
+    /** An upstream that sends nothing for this long is treated as dead and reconnected. */
+    readonly silenceTimeoutMs: number;
+    readonly connectTimeoutMs: number;
+    /** Upstream frames larger than this are dropped and counted. */
+    readonly maxFrameBytes: number;
+  };
+  // --- end feeds ---
 }
 
 export class ConfigError extends Error {}
@@ -253,5 +306,25 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       endpointCacheMs: e.WEBHOOK_ENDPOINT_CACHE_MS,
     },
     // --- end webhooks ---
+    rateLimits: {
+      trigger: { perMinute: e.RATE_LIMIT_TRIGGER_PER_MINUTE, perSecond: e.RATE_LIMIT_TRIGGER_PER_SECOND },
+      channelInfo: { perMinute: e.RATE_LIMIT_CHANNEL_INFO_PER_MINUTE, perSecond: e.RATE_LIMIT_CHANNEL_INFO_PER_SECOND },
+      channelAuth: { perMinute: e.RATE_LIMIT_CHANNEL_AUTH_PER_MINUTE, perSecond: e.RATE_LIMIT_CHANNEL_AUTH_PER_SECOND },
+    },
+    // --- Feeds (issue 7) ---
+    feeds: {
+      allowPrivateHosts: e.FEED_ALLOW_PRIVATE_HOSTS,
+      contextLimit: e.LLM_CONTEXT_LIMIT,
+      leaseTtlMs: e.FEED_LEASE_TTL_MS,
+      reconnectBaseDelayMs: e.FEED_RECONNECT_BASE_DELAY_MS,
+      reconnectMaxDelayMs: Math.max(e.FEED_RECONNECT_MAX_DELAY_MS, e.FEED_RECONNECT_BASE_DELAY_MS),
+      silenceTimeoutMs: e.FEED_SILENCE_TIMEOUT_MS,
+      connectTimeoutMs: e.FEED_CONNECT_TIMEOUT_MS,
+      maxFrameBytes: e.FEED_MAX_FRAME_BYTES,
+    },
+    // --- end feeds ---
+    // --- Chat ---
+    chat: { maxPayloadBytes: e.CHAT_MAX_PAYLOAD_BYTES, typingThrottleMs: e.CHAT_TYPING_THROTTLE_MS },
+    // --- end chat ---
   });
 }
