@@ -22,6 +22,9 @@ import { RealtimeLifecycle } from './realtime-lifecycle.service';
 import { REALTIME_INSTANCE_ID } from './realtime.tokens';
 import { SubscriptionService } from './subscription.service';
 import { TenantContextService } from './tenants/tenant-context.service';
+import { WebhookDispatcher } from '../modules/webhooks/webhook.dispatcher';
+import { WebhooksModule } from '../modules/webhooks/webhooks.module';
+import { REALTIME_EVENT_SINK } from './hub/realtime-events';
 import { NativeMessageRegistry } from './ws/native/native-message.registry';
 import { NativeWs } from './ws/native/native.ws';
 import { WebSocketGateway } from './ws/websocket.gateway';
@@ -31,7 +34,9 @@ import { WebSocketGateway } from './ws/websocket.gateway';
  * otherwise), the WebSocket gateway with the native dialect, and the /metrics endpoint.
  */
 @Module({
-  imports: [AuthModule, TenantsModule],
+  // Webhooks is imported (not the reverse) so that on shutdown the realtime drain runs first and
+  // the dispatcher still delivers the last vacated/removed events it holds.
+  imports: [AuthModule, TenantsModule, WebhooksModule],
   controllers: [MetricsController],
   providers: [
     { provide: REALTIME_INSTANCE_ID, useFactory: () => `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}` },
@@ -62,6 +67,7 @@ import { WebSocketGateway } from './ws/websocket.gateway';
           : new LocalClusterState();
       },
     },
+    { provide: REALTIME_EVENT_SINK, useExisting: WebhookDispatcher },
     RealtimeMetrics,
     RealtimeHub,
     TenantContextService,

@@ -13,10 +13,11 @@ import { RoomMessagesController } from './room-messages.controller';
 import { RoomRepository } from './room.repository';
 import { RoomsController } from './rooms.controller';
 import { RoomsService } from './rooms.service';
+import { WebhooksModule } from '../webhooks/webhooks.module';
 
 /** Chat rooms over REST and the native WebSocket protocol: rooms, members, messages, receipts, typing, presence. */
 @Module({
-  imports: [RealtimeModule],
+  imports: [WebhooksModule, RealtimeModule],
   controllers: [RoomsController, RoomMessagesController, ChatSeedController],
   providers: [
     RoomRepository,

@@ -6,6 +6,7 @@ import type { ChatUser } from './chat-actor';
 import { ChatDelivery, MessageEventName } from './chat-delivery';
 import { messageView } from './chat-views';
 import type { MessagePageResponseDto, MessagePostResponseDto, MessageResponseDto } from './dto/message.dto';
+import { WebhookDispatcher } from '../webhooks/webhook.dispatcher';
 import { MessageRepository, MessageRow } from './message.repository';
 import type { RoomRow } from './room.repository';
 import { NOT_JOINED, RoomsService } from './rooms.service';
@@ -24,6 +25,7 @@ export class MessagesService {
     private readonly rooms: RoomsService,
     private readonly messages: MessageRepository,
     private readonly delivery: ChatDelivery,
+    private readonly webhooks: WebhookDispatcher,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -37,7 +39,8 @@ export class MessagesService {
     const room = options.joinPublic ? await this.roomForPost(user, ref) : await this.roomOfMember(user, ref);
     const { message, created } = await this.messages.insert(user.tenant.id, room.id, user.userId, payload, clientMessageId ?? null);
     if (created) {
-      // TODO(webhooks): emit message_created here (after commit), when the webhooks module offers it.
+      // Committed: tell the tenant's webhooks (queued, never blocking the send).
+      void this.webhooks.emit(user.tenant.id, { name: 'message_created', channel: room.name, userId: user.userId, data: messageView(room, message) });
       const memberIds = await this.rooms.memberIds(user.tenant.id, room.id);
       this.delivery.message(user.tenant.id, room, message, memberIds, 'message', options.excludeSocketId);
     }

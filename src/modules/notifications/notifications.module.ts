@@ -4,10 +4,11 @@ import { ChatModule } from '../chat/chat.module';
 import { NotificationRepository } from './notification.repository';
 import { NotificationsController } from './notifications.controller';
 import { NotificationsService } from './notifications.service';
+import { WebhooksModule } from '../webhooks/webhooks.module';
 
 /** Notifications to end users: stored, listed, marked read, and pushed over the hub. */
 @Module({
-  imports: [RealtimeModule, ChatModule],
+  imports: [WebhooksModule, RealtimeModule, ChatModule],
   controllers: [NotificationsController],
   providers: [NotificationRepository, NotificationsService],
 })

@@ -6,6 +6,7 @@ import { RealtimeHub } from '../../realtime/hub/realtime-hub.service';
 import type { ChatActor, ChatUser } from '../chat/chat-actor';
 import type { NotificationPageResponseDto, NotificationResponseDto, NotificationSendResponseDto } from './dto/notification.dto';
 import { NotificationRepository, NotificationRow } from './notification.repository';
+import { WebhookDispatcher } from '../webhooks/webhook.dispatcher';
 
 /** Notifications: stored per user, then pushed to the users' connections as seed 004 `notification` events. */
 @Injectable()
@@ -13,6 +14,7 @@ export class NotificationsService {
   constructor(
     private readonly notifications: NotificationRepository,
     private readonly hub: RealtimeHub,
+    private readonly webhooks: WebhookDispatcher,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -22,9 +24,10 @@ export class NotificationsService {
     const limit = this.config.chat.maxPayloadBytes;
     if (Buffer.byteLength(JSON.stringify(data)) > limit) throw new DomainError('PAYLOAD_TOO_LARGE', `Notification data exceeds ${limit} bytes`);
     const rows = await this.notifications.insertMany(actor.tenant.id, [...new Set(userIds)], type, data);
-    // Committed: now push. TODO(webhooks): emit notification_created here, when the webhooks module offers it.
+    // Committed: now push, and tell the tenant's webhooks.
     for (const row of rows) {
       this.hub.publishToUser(actor.tenant.id, row.userId, { name: 'notification', dataJson: JSON.stringify(view(row)) });
+      void this.webhooks.emit(actor.tenant.id, { name: 'notification_created', userId: row.userId, data: view(row) });
     }
     return { count: rows.length, notifications: rows.map(view) };
   }

@@ -38,5 +38,6 @@ export class PusherSubscriptionCounts {
     else this.lastSent.set(key, now);
     const dataJson = JSON.stringify(JSON.stringify({ subscription_count: count }));
     this.hub.publish(tenantId, channel, { name: 'pusher_internal:subscription_count', dataJson });
+    this.hub.report(tenantId, { name: 'subscription_count', channel, subscriptionCount: count });
   }
 }

@@ -137,7 +137,9 @@ export class PusherWs implements OnModuleInit, PusherSessionHost {
     this.counts.changed(conn, channel);
     if (!isCacheChannel(channel)) return;
     const cached = await this.cache.get(conn.tenantId!, channel);
-    this.send(conn, cached ? `{"event":${JSON.stringify(cached.event)},"channel":${JSON.stringify(channel)},"data":${cached.dataJson}}` : pusherFrames.cacheMiss(channel));
+    if (cached) return this.send(conn, `{"event":${JSON.stringify(cached.event)},"channel":${JSON.stringify(channel)},"data":${cached.dataJson}}`);
+    this.send(conn, pusherFrames.cacheMiss(channel));
+    this.hub.report(conn.tenantId!, { name: 'cache_miss', channel });
   }
 
   unsubscribe(conn: HubConnection, channel: string): void {
@@ -151,6 +153,8 @@ export class PusherWs implements OnModuleInit, PusherSessionHost {
 
   clientEvent(conn: HubConnection, channel: string, event: string, data: unknown, userId: string): void {
     this.hub.publish(conn.tenantId!, channel, { name: event, dataJson: JSON.stringify(data ?? null), excludeSocketId: conn.id, userId });
+    const text = typeof data === 'string' ? data : JSON.stringify(data ?? null);
+    this.hub.report(conn.tenantId!, { name: 'client_event', channel, event, data: text, socketId: conn.id, userId: userId || undefined });
   }
 
   /** Binds the user (server-to-user, terminate), marks them online, watches the watchlist; returns each watched user's online members. */

@@ -28,7 +28,8 @@ export interface ClusterState {
   /** Changes the tenant's connection count without a limit (release, or re-registration). */
   changeConnections(tenantId: string, delta: number): Promise<void>;
   connectionCount(tenantId: string): Promise<number>;
-  changeSubscriptions(tenantId: string, channel: string, delta: number): Promise<void>;
+  /** Changes the channel's subscriptions in the cluster; resolves with the new cluster-wide count. */
+  changeSubscriptions(tenantId: string, channel: string, delta: number): Promise<number>;
   /** Records that this instance has the user in the channel; true when the user is new to the cluster. */
   presenceJoin(tenantId: string, channel: string, member: PresenceMember): Promise<boolean>;
   /** Records that this instance no longer has the user; true when the user left the cluster. */

@@ -31,11 +31,12 @@ export class LocalClusterState implements ClusterState {
     return this.connections.get(tenantId) ?? 0;
   }
 
-  async changeSubscriptions(tenantId: string, channel: string, delta: number): Promise<void> {
+  async changeSubscriptions(tenantId: string, channel: string, delta: number): Promise<number> {
     let channels = this.occupancy.get(tenantId);
     if (!channels) this.occupancy.set(tenantId, (channels = new Map()));
-    bump(channels, channel, delta);
+    const n = bump(channels, channel, delta);
     if (channels.size === 0) this.occupancy.delete(tenantId);
+    return n;
   }
 
   async presenceJoin(tenantId: string, channel: string, member: PresenceMember): Promise<boolean> {

@@ -65,9 +65,9 @@ export class RedisClusterState implements ClusterState {
     return Number((await this.redis.hget(this.keys.connections, tenantId)) ?? 0);
   }
 
-  async changeSubscriptions(tenantId: string, channel: string, delta: number): Promise<void> {
+  async changeSubscriptions(tenantId: string, channel: string, delta: number): Promise<number> {
     const id = this.options.instanceId;
-    await this.call('rtCount', this.keys.occupancy(tenantId), this.keys.instanceOccupancy(id), channel, `${tenantId}\n${channel}`, delta);
+    return Number(await this.call('rtCount', this.keys.occupancy(tenantId), this.keys.instanceOccupancy(id), channel, `${tenantId}\n${channel}`, delta));
   }
 
   async presenceJoin(tenantId: string, channel: string, member: PresenceMember): Promise<boolean> {

@@ -13,6 +13,7 @@ import { FanOut } from './fan-out';
 import { HubConnection } from './hub-connection';
 import { HubEvent, MEMBER_ADDED, MEMBER_REMOVED } from './hub-event';
 import { LocalChannel } from './local-channel';
+import { HubEventReporter, REALTIME_EVENT_SINK, RealtimeEvent, RealtimeEventSink } from './realtime-events';
 import { TenantConnections } from './tenant-connections';
 import { withTimeout } from './with-timeout';
 import type { WireDialect } from './wire-dialect';
@@ -47,6 +48,7 @@ export class RealtimeHub {
   private socketSeq = 0;
   private readonly socketPrefix = randomInt(1, 2 ** 31 - 1);
   private abandoned = false;
+  private readonly events: HubEventReporter;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -54,7 +56,9 @@ export class RealtimeHub {
     @Inject(CLUSTER_STATE) private readonly cluster: ClusterState,
     private readonly metrics: RealtimeMetrics,
     @Inject(REALTIME_INSTANCE_ID) instanceId: string,
+    @Inject(REALTIME_EVENT_SINK) sink: RealtimeEventSink,
   ) {
+    this.events = new HubEventReporter(sink);
     this.instanceId = instanceId;
     this.keys = new ClusterKeys(config.redis.keyPrefix);
     this.fanOut = new FanOut(config.realtime.maxBufferedBytes, metrics, (conn) => this.dropSlowConsumer(conn));
@@ -103,6 +107,7 @@ export class RealtimeHub {
       group.ready = this.bus.subscribe(this.keys.broadcastTopic(tenantId));
     }
     group.add(conn);
+    this.events.connection(tenantId, conn.id, true);
     await withTimeout(group.ready);
   }
 
@@ -126,6 +131,7 @@ export class RealtimeHub {
       }
     }
     this.track(this.cluster.changeConnections(tenantId, -1));
+    if (!this.abandoned) this.events.connection(tenantId, conn.id, false);
   }
 
   /**
@@ -154,11 +160,16 @@ export class RealtimeHub {
     ch.add(conn);
     conn.channels.set(channel, ch);
     this.metrics.subscriptions.inc();
-    const pending: Promise<unknown>[] = [ch.ready, this.cluster.changeSubscriptions(tenantId, channel, 1)];
+    const pending: Promise<unknown>[] = [
+      ch.ready,
+      this.cluster.changeSubscriptions(tenantId, channel, 1).then((n) => this.events.occupancy(tenantId, channel, 1, n)),
+    ];
     if (member && ch.roster && ch.roster.join(conn.id, member.userId, member.userInfo)) {
       pending.push(
         this.cluster.presenceJoin(tenantId, channel, member).then((isNew) => {
-          if (isNew) this.publishPresence(tenantId, channel, MEMBER_ADDED, member, conn.id);
+          if (!isNew) return;
+          this.publishPresence(tenantId, channel, MEMBER_ADDED, member, conn.id);
+          this.events.member(tenantId, channel, member.userId, true);
         }),
       );
     }
@@ -174,13 +185,19 @@ export class RealtimeHub {
     ch.remove(conn);
     this.metrics.subscriptions.dec();
     const tenantId = ch.tenantId;
-    this.track(this.cluster.changeSubscriptions(tenantId, channel, -1));
+    this.track(
+      this.cluster.changeSubscriptions(tenantId, channel, -1).then((n) => {
+        if (!this.abandoned) this.events.occupancy(tenantId, channel, -1, n);
+      }),
+    );
     const left = ch.roster?.leave(conn.id);
     if (left?.last) {
       const userId = left.userId;
       this.track(
         this.cluster.presenceLeave(tenantId, channel, userId).then((gone) => {
-          if (gone) this.publishPresence(tenantId, channel, MEMBER_REMOVED, { userId, userInfo: null }, '');
+          if (!gone || this.abandoned) return;
+          this.publishPresence(tenantId, channel, MEMBER_REMOVED, { userId, userInfo: null }, '');
+          this.events.member(tenantId, channel, userId, false);
         }),
       );
     }
@@ -229,6 +246,11 @@ export class RealtimeHub {
     this.terminateLocalUser(tenantId, userId);
     const event = toEvent({ name: 'terminate', dataJson: 'null' });
     this.relay({ origin: this.instanceId, kind: 'terminate', tenantId, channel: userId, event }, this.keys.userTopic(tenantId, userId));
+  }
+
+  /** Reports a dialect's event (client event, cache miss, subscription count) to webhooks. */
+  report(tenantId: string, event: RealtimeEvent): void {
+    this.events.report(tenantId, event);
   }
 
   /** Delivers an event to every connection of the tenant on every instance. */
@@ -336,7 +358,10 @@ export class RealtimeHub {
   }
 
   private onReaped(members: ReapedMember[]): void {
-    for (const m of members) this.publishPresence(m.tenantId, m.channel, MEMBER_REMOVED, { userId: m.userId, userInfo: null }, '');
+    for (const m of members) {
+      this.publishPresence(m.tenantId, m.channel, MEMBER_REMOVED, { userId: m.userId, userInfo: null }, '');
+      this.events.member(m.tenantId, m.channel, m.userId, false);
+    }
   }
 
   /** After this instance was swept as dead while alive: put its connections and presence back. */
