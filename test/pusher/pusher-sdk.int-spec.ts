@@ -1,3 +1,4 @@
+import WebSocket from 'ws';
 import { hasRedis, startTestApp, TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait-for';
 import {
@@ -385,5 +386,67 @@ describe('Pusher HTTP API rate limits and channel authorisation helper', () => {
     expect(byOwner.body.auth).toMatch(new RegExp(`^${p.tenant.key}:[0-9a-f]{64}$`));
     expect((await t.http.post(`/api/tenants/${p.tenant.id}/channel-auth`, { ...body, channel_name: 'public' }, { token: p.account.token })).status).toBe(400);
     expect((await t.http.post(`/api/tenants/${p.tenant.id}/channel-auth`, { ...body, channel_name: 'presence-x' }, { token: p.account.token })).status).toBe(400);
+  });
+});
+
+describe('Pusher handshake refusals, per-tenant limits and subscription counts', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  /** The first frame and the close code a raw client gets for a handshake URL. */
+  const handshake = (query: string, key: string) =>
+    new Promise<{ frame: any; code: number }>((resolve, reject) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${portOf(t)}/app/${key}${query}`);
+      let frame: any;
+      ws.on('message', (data) => (frame ??= JSON.parse(data.toString())));
+      ws.on('close', (code) => resolve({ frame, code }));
+      ws.on('error', reject);
+    });
+
+  it('closes bad or missing protocol versions with 4006/4007/4008 after a pusher:error, and a disabled app with 4003', async () => {
+    const p = await createPusherApp(t);
+    expect(await handshake('?protocol=abc', p.tenant.key)).toEqual({ frame: { event: 'pusher:error', data: { message: 'Invalid version string format', code: 4006 } }, code: 4006 });
+    expect((await handshake('?protocol=3', p.tenant.key)).code).toBe(4007);
+    expect(await handshake('', p.tenant.key)).toEqual({ frame: { event: 'pusher:error', data: { message: 'No protocol version supplied', code: 4008 } }, code: 4008 });
+    const established = await new Promise<any>((resolve) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${portOf(t)}/app/${p.tenant.key}?protocol=7&client=js&version=8.6.0&flash=false`);
+      ws.once('message', (data) => {
+        resolve(JSON.parse(data.toString()));
+        ws.close();
+      });
+    });
+    expect(established.event).toBe('pusher:connection_established');
+    expect(JSON.parse(established.data)).toEqual({ socket_id: expect.stringMatching(/^\d+\.\d+$/), activity_timeout: 120 });
+
+    const disabled = await createPusherApp(t, { enabled: false });
+    expect(await handshake('?protocol=7', disabled.tenant.key)).toEqual({ frame: { event: 'pusher:error', data: { message: 'Application is disabled', code: 4003 } }, code: 4003 });
+  });
+
+  it('applies a tenant\'s own event limits: larger data, smaller batches', async () => {
+    const p = await createPusherApp(t, { limits: { maxEventDataBytes: 20_000, maxBatchEvents: 2, maxChannelsPerTrigger: 3 } });
+    const sdk = serverSdk(t, p.tenant);
+    const ok = (x: Promise<unknown>) => x.then(() => 200, (e) => e.status);
+    expect(await ok(sdk.trigger('c', 'e', 'x'.repeat(15_000)))).toBe(200);
+    expect(await ok(sdk.trigger('c', 'e', 'x'.repeat(20_001)))).toBe(413);
+    expect(await ok(sdk.trigger(['a', 'b', 'c', 'd'], 'e', '{}'))).toBe(400);
+    expect(await ok(sdk.triggerBatch([1, 2, 3].map(() => ({ channel: 'c', name: 'e', data: '{}' }))))).toBe(400);
+    expect(await ok(sdk.triggerBatch([1, 2].map(() => ({ channel: 'c', name: 'e', data: '{}' }))))).toBe(200);
+  });
+
+  it('sends pusher:subscription_count to subscribers when the app enables it, and refuses over-long channel names', async () => {
+    const p = await createPusherApp(t, { settings: { subscriptionCountEnabled: true } });
+    const first = client(t, p.tenant);
+    const channel = await subscribed(first, 'counted');
+    await waitFor(() => channel.subscriptionCount === 1);
+    const second = client(t, p.tenant);
+    await subscribed(second, 'counted');
+    await waitFor(() => channel.subscriptionCount === 2);
+    second.disconnect();
+    await waitFor(() => channel.subscriptionCount === 1);
+    await expect(subscribed(first, `x${'y'.repeat(164)}`)).rejects.toMatchObject({ data: { type: 'LimitReached', status: 4009 } });
+    first.disconnect();
   });
 });

@@ -3,6 +3,9 @@ import { TenantsService } from '../../src/modules/tenants/tenants.service';
 import { createAccount, createTenant } from '../factories/account.factory';
 import { startTestApp, TestApp } from '../support/test-app';
 
+/** The Pusher HTTP API's event limits, the same on every plan. */
+const EVENT_LIMITS = { maxEventDataBytes: 10_240, maxChannelsPerTrigger: 100, maxBatchEvents: 10 };
+
 describe('tenants', () => {
   let t: TestApp;
   let db: DataSource;
@@ -30,13 +33,13 @@ describe('tenants', () => {
         enabled: true,
         settings: {},
         limitOverrides: {},
-        limits: { maxConnections: 1000, maxChannelsPerConnection: 50, apiRequestsPerSecond: 100 },
+        limits: { maxConnections: 1000, maxChannelsPerConnection: 50, apiRequestsPerSecond: 100, ...EVENT_LIMITS },
         createdAt: expect.any(String),
         updatedAt: expect.any(String),
       },
     });
     const free = await createTenant(t.http, account);
-    expect((await t.http.get(`/api/tenants/${free.id}`, { token: account.token })).body.data.limits).toEqual({ maxConnections: 100, maxChannelsPerConnection: 10, apiRequestsPerSecond: 100 });
+    expect((await t.http.get(`/api/tenants/${free.id}`, { token: account.token })).body.data.limits).toEqual({ maxConnections: 100, maxChannelsPerConnection: 10, apiRequestsPerSecond: 100, ...EVENT_LIMITS });
   });
 
   it('encrypts secret and jwtSecret at rest', async () => {
@@ -78,11 +81,11 @@ describe('tenants', () => {
       plan: 'business',
       settings: { clientEventsEnabled: true },
       limitOverrides: { maxConnections: 42 },
-      limits: { maxConnections: 42, maxChannelsPerConnection: 100, apiRequestsPerSecond: 100 },
+      limits: { maxConnections: 42, maxChannelsPerConnection: 100, apiRequestsPerSecond: 100, ...EVENT_LIMITS },
     });
     const second = await t.http.patch(`/api/tenants/${tenant.id}`, { settings: { subscriptionCountEnabled: true }, limits: { maxConnections: null } }, { token: account.token });
     expect(second.body.data.settings).toEqual({ clientEventsEnabled: true, subscriptionCountEnabled: true });
-    expect(second.body.data.limits).toEqual({ maxConnections: 10_000, maxChannelsPerConnection: 100, apiRequestsPerSecond: 100 });
+    expect(second.body.data.limits).toEqual({ maxConnections: 10_000, maxChannelsPerConnection: 100, apiRequestsPerSecond: 100, ...EVENT_LIMITS });
   });
 
   it.each([

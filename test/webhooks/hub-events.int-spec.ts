@@ -39,7 +39,7 @@ describe('webhooks fed by the realtime hub, chat and notifications', () => {
     await createEndpoint(a.http, app.account, app.tenant.id, {
       url: receiver.url(),
       format: 'pusher',
-      events: ['channel_occupied', 'channel_vacated', 'member_added', 'member_removed', 'client_event', 'cache_miss', 'message_created', 'notification_created'],
+      events: ['connection_established', 'connection_disconnected', 'channel_occupied', 'channel_vacated', 'member_added', 'member_removed', 'client_event', 'cache_miss', 'message_created', 'notification_created'],
     });
   });
   afterEach(() => {
@@ -49,6 +49,17 @@ describe('webhooks fed by the realtime hub, chat and notifications', () => {
     await a.close();
     if (b !== a) await b.close();
     await receiver.close();
+  });
+
+  it('connection_established and connection_disconnected carry the socket id, once each', async () => {
+    const c = track(client(b, app.tenant));
+    const socketId = await connected(c);
+    await waitFor(() => named('connection_established').some((e) => e.socket_id === socketId));
+    c.disconnect();
+    await waitFor(() => named('connection_disconnected').some((e) => e.socket_id === socketId));
+    await settle();
+    expect(named('connection_established').filter((e) => e.socket_id === socketId)).toEqual([{ name: 'connection_established', socket_id: socketId }]);
+    expect(named('connection_disconnected').filter((e) => e.socket_id === socketId)).toHaveLength(1);
   });
 
   it('channel_occupied once when the first subscriber anywhere arrives, channel_vacated once when the last leaves', async () => {

@@ -1,11 +1,13 @@
 import type { AppConfig } from '../../config/app-config';
 import type { RateLimitRule } from '../../infra/rate-limit/rate-limiter';
 
-/** Pusher REST limits (the protocol reference's table); the event-data size can be raised per tenant. */
+/**
+ * Pusher protocol limits (the protocol reference's table). Event data size, channels per trigger and
+ * batch size are tenant limits (plans.ts), overridable per tenant; these are the fixed ones.
+ */
 export const PUSHER_LIMITS = {
+  /** Client events' data (the HTTP API's limit is the tenant's maxEventDataBytes). */
   maxEventDataBytes: 10_240,
-  maxChannelsPerTrigger: 100,
-  maxBatchEvents: 10,
   maxEventNameLength: 200,
   maxChannelNameLength: 200,
   clientEventsPerSecond: 10,

@@ -31,7 +31,7 @@ export class PusherRestController {
   @ApiOkResponse({ schema: { example: { channels: { 'my-channel': { subscription_count: 2 } } } } })
   async triggerPusherEvent(@Req() req: PusherRequest, @Res({ passthrough: true }) res: Response, @Body() body: PusherEventInput) {
     const tenant = req.pusherTenant!;
-    await this.pusher.rateLimit(tenant, 'trigger', this.pusher.channelsOf(body ?? {}).length, (k, v) => res.setHeader(k, v));
+    await this.pusher.rateLimit(tenant, 'trigger', this.pusher.channelsOf(tenant, body ?? {}).length, (k, v) => res.setHeader(k, v));
     return this.pusher.trigger(tenant, body ?? {});
   }
 

@@ -44,11 +44,11 @@ export class PusherRestService {
     }
   }
 
-  channelsOf(input: PusherEventInput): string[] {
+  channelsOf(tenant: TenantContext, input: PusherEventInput): string[] {
     const channels = input.channels !== undefined ? input.channels : input.channel !== undefined ? [input.channel] : undefined;
     if (!Array.isArray(channels) || channels.length === 0) throw new PusherHttpError(400, 'Missing channels or channel');
-    if (channels.length > PUSHER_LIMITS.maxChannelsPerTrigger) {
-      throw new PusherHttpError(400, `Too many channels: at most ${PUSHER_LIMITS.maxChannelsPerTrigger} per event`);
+    if (channels.length > tenant.limits.maxChannelsPerTrigger) {
+      throw new PusherHttpError(400, `Too many channels: at most ${tenant.limits.maxChannelsPerTrigger} per event`);
     }
     for (const c of channels) {
       const error = pusherChannelNameError(c);
@@ -58,8 +58,8 @@ export class PusherRestService {
   }
 
   async trigger(tenant: TenantContext, input: PusherEventInput): Promise<Record<string, unknown>> {
-    const channels = this.channelsOf(input);
-    const event = this.validate(input);
+    const channels = this.channelsOf(tenant, input);
+    const event = this.validate(tenant, input);
     for (const channel of channels) await this.deliver(tenant, channel, event);
     const info = parseInfo(input.info);
     if (info.length === 0) return {};
@@ -70,11 +70,11 @@ export class PusherRestService {
 
   async batch(tenant: TenantContext, batch: unknown): Promise<Record<string, unknown>> {
     if (!Array.isArray(batch) || batch.length === 0) throw new PusherHttpError(400, 'Missing batch');
-    if (batch.length > PUSHER_LIMITS.maxBatchEvents) throw new PusherHttpError(400, `Batch too large: at most ${PUSHER_LIMITS.maxBatchEvents} events`);
+    if (batch.length > tenant.limits.maxBatchEvents) throw new PusherHttpError(400, `Batch too large: at most ${tenant.limits.maxBatchEvents} events`);
     const items = batch.map((raw: PusherEventInput) => {
       if (typeof raw !== 'object' || raw === null) throw new PusherHttpError(400, 'Each batch item must be an object');
       if (raw.channels !== undefined || typeof raw.channel !== 'string') throw new PusherHttpError(400, 'Each batch item needs exactly one channel');
-      return { channel: this.channelsOf(raw)[0], event: this.validate(raw), info: parseInfo(raw.info) };
+      return { channel: this.channelsOf(tenant, raw)[0], event: this.validate(tenant, raw), info: parseInfo(raw.info) };
     });
     for (const item of items) await this.deliver(tenant, item.channel, item.event);
     if (items.every((i) => i.info.length === 0)) return {};
@@ -127,7 +127,7 @@ export class PusherRestService {
     return {};
   }
 
-  private validate(input: PusherEventInput): { name: string; dataJson: string; socketId: string } {
+  private validate(tenant: TenantContext, input: PusherEventInput): { name: string; dataJson: string; socketId: string } {
     const { name, socket_id: socketId } = input;
     if (typeof name !== 'string' || name.length === 0) throw new PusherHttpError(400, 'Missing event name');
     if (name.length > PUSHER_LIMITS.maxEventNameLength) throw new PusherHttpError(400, `Event name too long: at most ${PUSHER_LIMITS.maxEventNameLength} characters`);
@@ -135,8 +135,8 @@ export class PusherRestService {
     if (input.data === undefined) throw new PusherHttpError(400, 'Missing data');
     // Pusher's data is a string (the SDKs stringify); other JSON is carried as its JSON text.
     const data = typeof input.data === 'string' ? input.data : JSON.stringify(input.data);
-    if (Buffer.byteLength(data) > PUSHER_LIMITS.maxEventDataBytes) {
-      throw new PusherHttpError(413, `Event data exceeds ${PUSHER_LIMITS.maxEventDataBytes} bytes`);
+    if (Buffer.byteLength(data) > tenant.limits.maxEventDataBytes) {
+      throw new PusherHttpError(413, `Event data exceeds ${tenant.limits.maxEventDataBytes} bytes`);
     }
     if (socketId !== undefined && (typeof socketId !== 'string' || !SOCKET_ID.test(socketId))) throw new PusherHttpError(400, 'Invalid socket_id');
     return { name, dataJson: JSON.stringify(data), socketId: (socketId as string | undefined) ?? '' };

@@ -54,6 +54,27 @@ export class TenantLimitsDto {
   @Min(1)
   @Max(1_000_000)
   apiRequestsPerSecond?: number;
+
+  @ApiPropertyOptional({ description: 'Pusher HTTP API: largest event data in bytes', example: 10240 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1_048_576)
+  maxEventDataBytes?: number;
+
+  @ApiPropertyOptional({ description: 'Pusher HTTP API: channels per trigger', example: 100 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1_000)
+  maxChannelsPerTrigger?: number;
+
+  @ApiPropertyOptional({ description: 'Pusher HTTP API: events per batch', example: 10 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  maxBatchEvents?: number;
 }
 
 export class TenantUpdateDto {
@@ -100,6 +121,9 @@ export class TenantLimitsResponseDto {
   @ApiProperty({ example: 100 }) maxConnections: number;
   @ApiProperty({ example: 10 }) maxChannelsPerConnection: number;
   @ApiProperty({ example: 100 }) apiRequestsPerSecond: number;
+  @ApiProperty({ example: 10240 }) maxEventDataBytes: number;
+  @ApiProperty({ example: 100 }) maxChannelsPerTrigger: number;
+  @ApiProperty({ example: 10 }) maxBatchEvents: number;
 }
 
 export class TenantResponseDto {
