@@ -436,6 +436,34 @@ describe('Pusher handshake refusals, per-tenant limits and subscription counts',
     expect(await ok(sdk.triggerBatch([1, 2].map(() => ({ channel: 'c', name: 'e', data: '{}' }))))).toBe(200);
   });
 
+  it('refuses a new user in a full presence channel with LimitReached 4100, but not another tab of a present user', async () => {
+    const p = await createPusherApp(t, { limits: { maxPresenceMembers: 2 } });
+    const join = (user: string) => client(t, p.tenant, { presence: { user_id: user } });
+    const [u1, u2, u2again, u3] = [join('u1'), join('u2'), join('u2'), join('u3')];
+    await subscribed(u1, 'presence-small');
+    await subscribed(u2, 'presence-small');
+    expect((await subscribed(u2again, 'presence-small')).members.count).toBe(2);
+    await expect(subscribed(u3, 'presence-small')).rejects.toMatchObject({ data: { type: 'LimitReached', status: 4100 } });
+    for (const c of [u1, u2, u2again, u3]) c.disconnect();
+  });
+
+  it('limits client events to 10 per second per connection (4301), without closing the connection', async () => {
+    const p = await createPusherApp(t, { settings: { clientEventsEnabled: true } });
+    const [sender, reader] = [client(t, p.tenant), client(t, p.tenant)];
+    const [out, inbox] = [await subscribed(sender, 'private-burst'), await subscribed(reader, 'private-burst')];
+    const got: unknown[] = [];
+    inbox.bind('client-n', (d: unknown) => got.push(d));
+    const refused = next(sender.connection, 'error');
+    for (let i = 0; i < 15; i++) out.trigger('client-n', { i });
+    expect((await refused).data).toMatchObject({ type: 'PusherError', data: { code: 4301, message: expect.stringMatching(/rate limit/) } });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(got.length).toBeGreaterThanOrEqual(5);
+    expect(got.length).toBeLessThanOrEqual(10);
+    expect(sender.connection.state).toBe('connected');
+    sender.disconnect();
+    reader.disconnect();
+  });
+
   it('sends pusher:subscription_count to subscribers when the app enables it, and refuses over-long channel names', async () => {
     const p = await createPusherApp(t, { settings: { subscriptionCountEnabled: true } });
     const first = client(t, p.tenant);

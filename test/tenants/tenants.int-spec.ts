@@ -4,7 +4,7 @@ import { createAccount, createTenant } from '../factories/account.factory';
 import { startTestApp, TestApp } from '../support/test-app';
 
 /** The Pusher HTTP API's event limits, the same on every plan. */
-const EVENT_LIMITS = { maxEventDataBytes: 10_240, maxChannelsPerTrigger: 100, maxBatchEvents: 10 };
+const EVENT_LIMITS = { maxEventDataBytes: 10_240, maxChannelsPerTrigger: 100, maxBatchEvents: 10, maxPresenceMembers: 100 };
 
 describe('tenants', () => {
   let t: TestApp;

@@ -11,7 +11,6 @@ export const PUSHER_LIMITS = {
   maxEventNameLength: 200,
   maxChannelNameLength: 200,
   clientEventsPerSecond: 10,
-  maxPresenceMembers: 100,
 } as const;
 
 export type PusherRateCategory = 'trigger' | 'channelInfo' | 'channelAuth';

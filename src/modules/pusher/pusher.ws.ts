@@ -15,7 +15,6 @@ import { TenantsService } from '../tenants/tenants.service';
 import { ChannelCacheService } from './channel-cache.service';
 import { isCacheChannel, onlineChannel } from './pusher-channels';
 import { pusherFrames } from './pusher-frames';
-import { PUSHER_LIMITS } from './pusher-limits';
 import { PusherSession, PusherSessionHost } from './pusher-session';
 import { PusherDialect } from './pusher.dialect';
 import { PusherSubscriptionCounts } from './pusher-subscription-counts';
@@ -169,10 +168,11 @@ export class PusherWs implements OnModuleInit, PusherSessionHost {
     this.metrics.messagesIn.inc({ dialect: 'pusher' });
   }
 
-  /** Presence channels hold at most 100 users (a user already present may open more connections). */
+  /** Presence channels hold at most maxPresenceMembers users (a user already present may open more connections). */
   private async assertRoomInPresence(conn: HubConnection, channel: string, channelData: unknown): Promise<void> {
+    const limit = conn.tenant!.limits.maxPresenceMembers;
     const members = await this.hub.clusterMembers(conn.tenantId!, channel);
-    if (members.length < PUSHER_LIMITS.maxPresenceMembers) return;
+    if (members.length < limit) return;
     let userId: string | undefined;
     try {
       userId = String((JSON.parse(String(channelData)) as { user_id: unknown }).user_id);
@@ -180,7 +180,7 @@ export class PusherWs implements OnModuleInit, PusherSessionHost {
       userId = undefined;
     }
     if (!members.some((m) => m.userId === userId)) {
-      throw new DomainError('QUOTA_EXCEEDED', `Presence channel is full: at most ${PUSHER_LIMITS.maxPresenceMembers} members`);
+      throw new DomainError('QUOTA_EXCEEDED', `Presence channel is full: at most ${limit} members`);
     }
   }
 

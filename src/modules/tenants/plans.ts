@@ -15,10 +15,12 @@ export interface PlanLimits {
   maxChannelsPerTrigger: number;
   /** Pusher HTTP API: events in one batch (10). */
   maxBatchEvents: number;
+  /** Distinct users a presence channel holds (100). */
+  maxPresenceMembers: number;
 }
 
-/** Event limits of the Pusher HTTP API (the protocol reference's table), the same on every plan. */
-const EVENT_LIMITS = { maxEventDataBytes: 10_240, maxChannelsPerTrigger: 100, maxBatchEvents: 10 };
+/** Event and presence limits of the Pusher protocol (the protocol reference's table), the same on every plan. */
+const EVENT_LIMITS = { maxEventDataBytes: 10_240, maxChannelsPerTrigger: 100, maxBatchEvents: 10, maxPresenceMembers: 100 };
 
 export const PLAN_LIMITS: Readonly<Record<PlanName, Readonly<PlanLimits>>> = Object.freeze({
   free: { maxConnections: 100, maxChannelsPerConnection: 10, apiRequestsPerSecond: 100, ...EVENT_LIMITS },

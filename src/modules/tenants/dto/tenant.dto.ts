@@ -75,6 +75,13 @@ export class TenantLimitsDto {
   @Min(1)
   @Max(100)
   maxBatchEvents?: number;
+
+  @ApiPropertyOptional({ description: 'Distinct users a presence channel holds', example: 100 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  maxPresenceMembers?: number;
 }
 
 export class TenantUpdateDto {
@@ -124,6 +131,7 @@ export class TenantLimitsResponseDto {
   @ApiProperty({ example: 10240 }) maxEventDataBytes: number;
   @ApiProperty({ example: 100 }) maxChannelsPerTrigger: number;
   @ApiProperty({ example: 10 }) maxBatchEvents: number;
+  @ApiProperty({ example: 100 }) maxPresenceMembers: number;
 }
 
 export class TenantResponseDto {
