@@ -39,6 +39,26 @@ import { seed001Flows } from './support/seed-001-flows';
       expect((await alice.next('receipt')).data).toMatchObject({ messageId: sent.id, userId: 'bob', status: 'read' });
     });
 
+    it('takes a removed member out of the room on every instance: offline, and no more typing or member events', async () => {
+      const owner = track(await connectUser(a.baseUrl, ct, 'olga'));
+      await join(owner, 'x-evict');
+      expect((await asUser(a.http, ct, 'olga').post('/api/rooms/x-evict/members', { userId: 'pete' })).status).toBe(201);
+      const peteOnA = track(await connectUser(a.baseUrl, ct, 'pete'));
+      const peteOnB = track(await connectUser(b.baseUrl, ct, 'pete'));
+      await join(peteOnA, 'x-evict');
+      await join(peteOnB, 'x-evict');
+      const status = async () =>
+        (await asUser(b.http, ct, 'olga').get('/api/rooms/x-evict/presence')).body.data.members.find((m: { userId: string }) => m.userId === 'pete')?.status;
+      expect(await status()).toBe('online');
+      expect((await asUser(a.http, ct, 'olga').delete('/api/rooms/x-evict/members/pete')).status).toBe(200);
+      const deadline = Date.now() + 5_000;
+      while ((await status()) === 'online' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(await status()).not.toBe('online');
+      owner.send({ type: 'typing', room: 'x-evict', isTyping: true });
+      expect(await peteOnB.receivesNothing((f) => f.type === 'typing')).toBe(true);
+      expect(await peteOnA.receivesNothing((f) => f.type === 'typing')).toBe(true);
+    });
+
     it('relays typing across instances', async () => {
       const alice = track(await connectUser(a.baseUrl, ct, 'alice'));
       const bob = track(await connectUser(b.baseUrl, ct, 'bob'));

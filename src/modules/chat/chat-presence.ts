@@ -40,16 +40,9 @@ export class ChatPresence {
     return conn.channels.has(roomPresenceChannel(room));
   }
 
-  /**
-   * Takes a user who left or was removed out of the room on this instance's connections. (Other
-   * instances keep such a connection in the room's presence until it leaves or closes; messages stop
-   * everywhere at once, since they follow membership.)
-   */
+  /** Takes a user who left or was removed out of the room's presence on every instance. */
   evict(tenantId: string, userId: string, room: string): void {
-    const channel = roomPresenceChannel(room);
-    for (const conn of this.hub.allConnections()) {
-      if (conn.tenantId === tenantId && conn.identity?.userId === userId && conn.channels.has(channel)) this.hub.unsubscribe(conn, channel);
-    }
+    this.hub.evictUser(tenantId, userId, roomPresenceChannel(room));
   }
 
   online(tenantId: string, room: string): Promise<PresenceMember[]> {

@@ -1,16 +1,16 @@
 import type { HubEvent } from '../hub/hub-event';
 
-export type BusMessageKind = 'channel' | 'broadcast' | 'user' | 'terminate';
+export type BusMessageKind = 'channel' | 'broadcast' | 'user' | 'terminate' | 'evict';
 
-const KIND_CODE: Record<BusMessageKind, string> = { channel: 'c', broadcast: 'b', user: 'u', terminate: 't' };
-const KIND_BY_CODE: Record<string, BusMessageKind> = { c: 'channel', b: 'broadcast', u: 'user', t: 'terminate' };
+const KIND_CODE: Record<BusMessageKind, string> = { channel: 'c', broadcast: 'b', user: 'u', terminate: 't', evict: 'e' };
+const KIND_BY_CODE: Record<string, BusMessageKind> = { c: 'channel', b: 'broadcast', u: 'user', t: 'terminate', e: 'evict' };
 
 export interface BusMessage {
   /** The instance that published it (its own copies are ignored: it delivered locally already). */
   origin: string;
   kind: BusMessageKind;
   tenantId: string;
-  /** The channel; for `user` and `terminate`, the user id; '' for a broadcast. */
+  /** The channel; for `user`, `terminate` and `evict`, the user id (an eviction's channel is its data); '' for a broadcast. */
   channel: string;
   event: HubEvent;
 }

@@ -248,6 +248,13 @@ export class RealtimeHub {
     this.relay({ origin: this.instanceId, kind: 'terminate', tenantId, channel: userId, event }, this.keys.userTopic(tenantId, userId));
   }
 
+  /** Takes every connection bound to the user out of the channel, on every instance (a user removed from a room). */
+  evictUser(tenantId: string, userId: string, channel: string): void {
+    this.evictLocalUser(tenantId, userId, channel);
+    const event = toEvent({ name: 'evict', dataJson: JSON.stringify(channel) });
+    this.relay({ origin: this.instanceId, kind: 'evict', tenantId, channel: userId, event }, this.keys.userTopic(tenantId, userId));
+  }
+
   /** Reports a dialect's event (client event, cache miss, subscription count) to webhooks. */
   report(tenantId: string, event: RealtimeEvent): void {
     this.events.report(tenantId, event);
@@ -310,6 +317,12 @@ export class RealtimeHub {
     for (const set of group.byDialect) for (const conn of [...(set ?? [])]) this.fanOut.dialects[conn.dialect].terminate(conn);
   }
 
+  private evictLocalUser(tenantId: string, userId: string, channel: string): void {
+    const group = this.users.get(tenantId + '\n' + userId);
+    if (!group) return;
+    for (const set of group.byDialect) for (const conn of [...(set ?? [])]) if (conn.channels.has(channel)) this.unsubscribe(conn, channel);
+  }
+
   private unbindUser(conn: HubConnection): void {
     const userId = conn.boundUserId;
     const tenantId = conn.tenantId;
@@ -349,6 +362,8 @@ export class RealtimeHub {
         return this.deliverToUser(message.tenantId, message.channel, message.event);
       case 'terminate':
         return this.terminateLocalUser(message.tenantId, message.channel);
+      case 'evict':
+        return this.evictLocalUser(message.tenantId, message.channel, JSON.parse(message.event.dataJson) as string);
     }
   }
 
