@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsDefined, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsDefined, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 import { ChatTenantQueryDto } from './room.dto';
+import { PageLimit } from '../../../common/page-limit.decorator';
 
 export class MessageCreateDto {
   @ApiProperty({ example: 'Hello, world!', description: 'Any JSON value (a string in seed 001), at most CHAT_MAX_PAYLOAD_BYTES serialised' })
@@ -32,12 +32,7 @@ export class MessageListQueryDto extends ChatTenantQueryDto {
   @IsUUID()
   after?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
+  @PageLimit(50)
   limit?: number;
 }
 

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsObject, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { PageLimit } from '../../../common/page-limit.decorator';
 
 const ROOM_NAME = /^[A-Za-z0-9_\-=@,.;:]{1,100}$/;
 const ROOM_NAME_MESSAGE = 'name must be 1-100 letters, digits and _ - = @ , . ; :';
@@ -57,12 +57,7 @@ export class RoomListQueryDto extends ChatTenantQueryDto {
   @MaxLength(100)
   after?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
+  @PageLimit(50)
   limit?: number;
 
   @ApiPropertyOptional({ enum: ['true', 'false'], default: 'false', description: "true: only the user's rooms" })

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsDefined, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, Min } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsDefined, IsIn, IsOptional, IsString, IsUUID, Matches } from 'class-validator';
 import { ChatTenantQueryDto } from '../../chat/dto/room.dto';
+import { PageLimit } from '../../../common/page-limit.decorator';
 
 export class NotificationCreateDto {
   @ApiProperty({ example: ['user-1', 'user-2'], description: 'End users to notify (1-1000)' })
@@ -33,12 +33,7 @@ export class NotificationListQueryDto extends ChatTenantQueryDto {
   @IsUUID()
   before?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
+  @PageLimit(50)
   limit?: number;
 }
 

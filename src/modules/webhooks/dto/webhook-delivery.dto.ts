@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
+import { IsIn, IsOptional, IsUUID } from 'class-validator';
 import { DELIVERY_STATUSES, DeliveryStatus } from '../entities/webhook-delivery.entity';
 import { WEBHOOK_FORMATS, WebhookFormat } from '../webhook-event';
+import { PageLimit } from '../../../common/page-limit.decorator';
 
 export class WebhookDeliveryListQueryDto {
   @ApiPropertyOptional({ enum: DELIVERY_STATUSES })
@@ -10,12 +10,7 @@ export class WebhookDeliveryListQueryDto {
   @IsIn(DELIVERY_STATUSES)
   status?: DeliveryStatus;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
+  @PageLimit(20)
   limit?: number;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'nextCursor of the previous page' })
