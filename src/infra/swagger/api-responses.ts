@@ -53,10 +53,28 @@ export function ApiErrorResponses(...extra: number[]) {
     413: 'PAYLOAD_TOO_LARGE: body over BODY_LIMIT_BYTES',
     429: 'RATE_LIMIT_EXCEEDED: slow down (see Retry-After)',
   };
+  const code: Record<number, string> = {
+    400: 'VALIDATION_ERROR',
+    401: 'AUTHENTICATION_ERROR',
+    403: 'AUTHORIZATION_ERROR',
+    404: 'NOT_FOUND',
+    409: 'CONFLICT',
+    413: 'PAYLOAD_TOO_LARGE',
+    429: 'RATE_LIMIT_EXCEEDED',
+  };
   return applyDecorators(
     ApiExtraModels(ApiErrorEnvelopeDto),
     ...statuses.map((status) =>
-      ApiResponse({ status, description: text[status] ?? 'Error', schema: { $ref: getSchemaPath(ApiErrorEnvelopeDto) } }),
+      ApiResponse({
+        status,
+        description: text[status] ?? 'Error',
+        content: {
+          'application/json': {
+            schema: { $ref: getSchemaPath(ApiErrorEnvelopeDto) },
+            example: { success: false, data: null, error: { code: code[status] ?? 'VALIDATION_ERROR', message: text[status]?.split(': ')[1] ?? 'Error' } },
+          },
+        },
+      }),
     ),
   );
 }
