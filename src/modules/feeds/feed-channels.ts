@@ -15,6 +15,8 @@ export const FEED_DATA_EVENT = `${PAYLOAD_EVENT_PREFIX}feed-data`;
 export const LLM_INTELLIGENCE_EVENT = `${PAYLOAD_EVENT_PREFIX}llm-intelligence`;
 
 const FEED = 'feed#';
+/** Every feed channel starts with this: the hub treats them as lossy (slow subscribers lose the oldest frames). */
+export const FEED_CHANNEL_PREFIX = FEED;
 
 export const feedChannels = {
   /** Raw data of a feed without topic routing (`subscribe-feed`). */

@@ -5,7 +5,7 @@ import type { HubConnection } from '../../realtime/hub/hub-connection';
 import { RealtimeHub } from '../../realtime/hub/realtime-hub.service';
 import { NativeMessageContext, NativeMessageRegistry } from '../../realtime/ws/native/native-message.registry';
 import { hasScope, Scope } from '../auth/scopes';
-import { FEEDS_NAMESPACE, feedChannels } from './feed-channels';
+import { FEEDS_NAMESPACE, feedChannels, FEED_CHANNEL_PREFIX } from './feed-channels';
 import { FeedIngestionService } from './feed-ingestion.service';
 import { FeedsService } from './feeds.service';
 import { MAX_TOPIC_LENGTH } from './topic-path';
@@ -35,6 +35,8 @@ export class FeedsWs implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
+    // A fast upstream must not stall or grow the server: slow feed subscribers lose the oldest frames.
+    this.hub.markLossy(FEED_CHANNEL_PREFIX);
     this.registry.register('register-user', (ctx) => this.registerUser(ctx));
     this.registry.register('subscribe-feed', (ctx) => this.subscribeFeed(ctx));
     this.registry.register('unsubscribe-feed', (ctx) => this.unsubscribeFeed(ctx));

@@ -32,6 +32,11 @@ export class PusherDialect implements WireDialect {
     return `{"event":${JSON.stringify(event.name)},"channel":${JSON.stringify(SERVER_TO_USER_PREFIX + userId)},"data":${event.dataJson}}`;
   }
 
+  /** Pusher channels are never lossy. */
+  encodeLagging(): null {
+    return null;
+  }
+
   terminate(conn: HubConnection): void {
     if (conn.closed) return;
     conn.ws.send(pusherFrames.error('You got disconnected by the app.', PUSHER_TERMINATED));

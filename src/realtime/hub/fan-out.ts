@@ -20,8 +20,9 @@ export class FanOut {
     maxBufferedBytes: number,
     private readonly metrics: RealtimeMetrics,
     onSlowConsumer: (conn: HubConnection) => void,
+    onLossyDrop: (conn: HubConnection, dropped: number) => void = () => undefined,
   ) {
-    this.coalescer = new WriteCoalescer(maxBufferedBytes, onSlowConsumer, () => metrics.observeFlush());
+    this.coalescer = new WriteCoalescer(maxBufferedBytes, onSlowConsumer, () => metrics.observeFlush(), onLossyDrop);
   }
 
   toChannel(ch: LocalChannel, event: HubEvent): void {
@@ -30,7 +31,8 @@ export class FanOut {
       const set = ch.byDialect[d];
       if (!set || set.size === 0) continue;
       const text = this.dialects[d].encodeChannelEvent(ch.name, event);
-      if (text !== null) written += this.writeAll(set, encodeTextFrame(text), event.excludeSocketId);
+      if (text === null) continue;
+      written += ch.lossy ? this.writeAllLossy(set, encodeTextFrame(text), event.excludeSocketId) : this.writeAll(set, encodeTextFrame(text), event.excludeSocketId);
     }
     this.noteDelivery(written, event);
   }
@@ -67,6 +69,15 @@ export class FanOut {
     for (const conn of set) {
       if (conn.id === exclude) continue;
       if (this.coalescer.write(conn, frame)) written++;
+    }
+    return written;
+  }
+
+  private writeAllLossy(set: Set<HubConnection>, frame: Buffer, exclude: string): number {
+    let written = 0;
+    for (const conn of set) {
+      if (conn.id === exclude) continue;
+      if (this.coalescer.writeLossy(conn, frame)) written++;
     }
     return written;
   }

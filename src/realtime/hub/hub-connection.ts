@@ -3,6 +3,7 @@ import type { WebSocket } from 'ws';
 import type { RealtimeIdentity } from '../access/realtime-identity';
 import type { TenantContext } from '../tenants/tenant-context';
 import type { LocalChannel } from './local-channel';
+import type { LossyBacklog } from './lossy-backlog';
 
 /** One client connection as the hub sees it, whatever its dialect. */
 export class HubConnection {
@@ -15,6 +16,10 @@ export class HubConnection {
   closed = false;
   tenant: TenantContext | null = null;
   identity: RealtimeIdentity | null = null;
+  /** Frames of lossy channels held back while the socket is backlogged (WriteCoalescer.writeLossy). */
+  lossy: LossyBacklog | null = null;
+  /** The client was told once that lossy frames are being dropped for it. */
+  toldLagging = false;
   /** The user this connection delivers user-addressed events to (RealtimeHub.bindUser), or null. */
   boundUserId: string | null = null;
 

@@ -15,6 +15,8 @@ export class LocalChannel {
     readonly tenantId: string,
     readonly name: string,
     presence: boolean,
+    /** Slow subscribers lose the oldest frames instead of being disconnected (feed data). */
+    readonly lossy = false,
   ) {
     this.roster = presence ? new PresenceRoster() : null;
   }

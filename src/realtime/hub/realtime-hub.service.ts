@@ -49,6 +49,7 @@ export class RealtimeHub {
   private readonly socketPrefix = randomInt(1, 2 ** 31 - 1);
   private abandoned = false;
   private readonly events: HubEventReporter;
+  private readonly lossyPrefixes: string[] = [];
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -61,7 +62,12 @@ export class RealtimeHub {
     this.events = new HubEventReporter(sink);
     this.instanceId = instanceId;
     this.keys = new ClusterKeys(config.redis.keyPrefix);
-    this.fanOut = new FanOut(config.realtime.maxBufferedBytes, metrics, (conn) => this.dropSlowConsumer(conn));
+    this.fanOut = new FanOut(
+      config.realtime.maxBufferedBytes,
+      metrics,
+      (conn) => this.dropSlowConsumer(conn),
+      (conn, dropped) => this.noteLossyDrop(conn, dropped),
+    );
   }
 
   /** Starts the bus and the cluster heartbeat. */
@@ -71,6 +77,14 @@ export class RealtimeHub {
       (members) => this.onReaped(members),
       () => this.reregister(),
     );
+  }
+
+  /**
+   * Channels whose names start with `prefix` (feed data) drop their oldest frames for a slow
+   * subscriber instead of disconnecting it; the subscriber is told once.
+   */
+  markLossy(prefix: string): void {
+    this.lossyPrefixes.push(prefix);
   }
 
   /** Registers a wire format; the returned index goes into each of its connections. */
@@ -153,7 +167,8 @@ export class RealtimeHub {
     const key = tenantId + '\n' + channel;
     let ch = this.channels.get(key);
     if (!ch) {
-      ch = new LocalChannel(key, tenantId, channel, channel.startsWith('presence-'));
+      const lossy = this.lossyPrefixes.some((p) => channel.startsWith(p));
+      ch = new LocalChannel(key, tenantId, channel, channel.startsWith('presence-'), lossy);
       this.channels.set(key, ch);
       ch.ready = this.bus.subscribe(this.keys.channelTopic(tenantId, channel));
     }
@@ -386,6 +401,14 @@ export class RealtimeHub {
       this.track(this.cluster.changeSubscriptions(ch.tenantId, ch.name, ch.size));
       for (const member of ch.roster?.list() ?? []) this.track(this.cluster.presenceJoin(ch.tenantId, ch.name, member));
     }
+  }
+
+  private noteLossyDrop(conn: HubConnection, dropped: number): void {
+    this.metrics.lossyDropped.inc(dropped);
+    if (conn.toldLagging) return;
+    conn.toldLagging = true;
+    const notice = this.fanOut.dialects[conn.dialect].encodeLagging();
+    if (notice !== null) this.fanOut.sendText(conn, notice);
   }
 
   private dropSlowConsumer(conn: HubConnection): void {

@@ -1,4 +1,5 @@
 import type { HubConnection } from './hub-connection';
+import { LossyBacklog } from './lossy-backlog';
 
 const OPEN = 1;
 
@@ -27,7 +28,42 @@ export class WriteCoalescer {
     private readonly onSlowConsumer: (conn: HubConnection) => void,
     /** Called after each flush (the metrics observe publish-to-send latency there). */
     private readonly afterFlush: () => void,
+    /** Called when frames of a lossy channel were dropped for a connection (with how many). */
+    private readonly onLossyDrop: (conn: HubConnection, dropped: number) => void = () => undefined,
   ) {}
+
+  /**
+   * A frame of a lossy channel (feeds): written like any other while the socket keeps up; once its
+   * unsent bytes pass half of maxBufferedBytes, frames wait in a backlog of a quarter of it that
+   * drops the oldest, and are written as the socket drains. So a slow subscriber stays connected,
+   * gets the newest data when it catches up, and holds bounded memory.
+   */
+  writeLossy(conn: HubConnection, frame: Buffer): boolean {
+    if (conn.closed || conn.ws.readyState !== OPEN) return false;
+    if (conn.lossy === null && conn.socket.writableLength < this.maxBufferedBytes / 2) return this.write(conn, frame);
+    const backlog = (conn.lossy ??= new LossyBacklog(this.maxBufferedBytes / 4));
+    const dropped = backlog.push(frame);
+    if (dropped > 0) this.onLossyDrop(conn, dropped);
+    if (!backlog.waiting) {
+      backlog.waiting = true;
+      conn.socket.once('drain', () => this.drainLossy(conn));
+    }
+    return true;
+  }
+
+  private drainLossy(conn: HubConnection): void {
+    const backlog = conn.lossy;
+    if (!backlog || conn.closed || conn.socket.destroyed) return;
+    backlog.waiting = false;
+    let frame: Buffer | undefined;
+    while (conn.socket.writableLength < this.maxBufferedBytes / 2 && (frame = backlog.shift())) this.write(conn, frame);
+    if (backlog.size === 0) {
+      conn.lossy = null;
+      return;
+    }
+    backlog.waiting = true;
+    conn.socket.once('drain', () => this.drainLossy(conn));
+  }
 
   /** Queues a ready frame for the connection; false when the connection cannot take it. */
   write(conn: HubConnection, frame: Buffer): boolean {

@@ -22,6 +22,7 @@ export class RealtimeMetrics {
   });
   readonly busErrors = new Counter({ name: 'relaybase_bus_errors_total', help: 'Failed Redis bus and cluster-state operations', registers: [this.registry] });
   readonly slowConsumers = new Counter({ name: 'relaybase_ws_slow_consumer_disconnects_total', help: 'Connections closed for exceeding WS_MAX_BUFFERED_BYTES', registers: [this.registry] });
+  readonly lossyDropped = new Counter({ name: 'relaybase_ws_lossy_frames_dropped_total', help: 'Feed frames dropped (oldest first) for slow subscribers', registers: [this.registry] });
   readonly rateLimited = new Counter({ name: 'relaybase_ws_rate_limited_total', help: 'Client messages dropped by WS_MAX_MESSAGES_PER_SECOND', registers: [this.registry] });
 
   private readonly pendingPublishTimes: number[] = [];

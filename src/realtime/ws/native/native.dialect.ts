@@ -41,6 +41,10 @@ export class NativeDialect implements WireDialect {
     return `{"type":${this.typeOf(event.name)},"data":${event.dataJson}}`;
   }
 
+  encodeLagging(): string {
+    return '{"type":"lagging","data":{"message":"You are not reading fast enough: the oldest feed frames are being dropped"}}';
+  }
+
   terminate(conn: HubConnection): void {
     conn.ws.close(CLOSE_CODES.TERMINATED, 'Terminated by the application');
   }
