@@ -15,6 +15,7 @@ import { AuthModule } from './modules/auth/auth.module';
 import { ChannelsModule } from './modules/channels/channels.module';
 import { ChatModule } from './modules/chat/chat.module';
 import { FeedsModule } from './modules/feeds/feeds.module';
+import { LlmModule } from './modules/llm/llm.module';
 import { MaintenanceModule } from './modules/maintenance/maintenance.module';
 import { NotificationsModule } from './modules/notifications/notifications.module';
 import { PusherModule } from './modules/pusher/pusher.module';
@@ -44,6 +45,7 @@ export class AppModule {
         ChatModule,
         NotificationsModule,
         FeedsModule,
+        LlmModule,
         PusherModule,
       ],
       controllers: [HealthController],

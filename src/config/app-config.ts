@@ -98,6 +98,38 @@ const envSchema = z.object({
   FEED_CONNECT_TIMEOUT_MS: int(10_000, 100, 120_000),
   FEED_MAX_FRAME_BYTES: int(1_048_576, 1_024, 64 * 1024 * 1024),
   // --- end feeds ---
+  // --- LLM (issue 8) ---
+  DEFAULT_AI_PROVIDER: z.enum(['openai', 'azure-openai', 'anthropic', 'gemini', 'mistral', 'grok', 'ollama', 'builtin']).optional().or(z.literal('').transform(() => undefined)),
+  LLM_BUILTIN_ENABLED: bool(true),
+  OPENAI_API_KEY: z.string().optional(),
+  OPENAI_MODEL: z.string().default('gpt-4o'),
+  OPENAI_BASE_URL: optionalUrl(['http://', 'https://']),
+  AZURE_OPENAI_ENDPOINT: optionalUrl(['http://', 'https://']),
+  AZURE_OPENAI_API_KEY: z.string().optional(),
+  AZURE_OPENAI_API_VERSION: z.string().default('2024-02-15-preview'),
+  AZURE_OPENAI_DEPLOYMENT_NAME: z.string().default('gpt-4o'),
+  ANTHROPIC_API_KEY: z.string().optional(),
+  ANTHROPIC_MODEL: z.string().default('claude-3-5-sonnet-20241022'),
+  ANTHROPIC_BASE_URL: optionalUrl(['http://', 'https://']),
+  GOOGLE_API_KEY: z.string().optional(),
+  GOOGLE_MODEL: z.string().default('gemini-1.5-flash'),
+  GOOGLE_BASE_URL: optionalUrl(['http://', 'https://']),
+  MISTRAL_API_KEY: z.string().optional(),
+  MISTRAL_MODEL: z.string().default('mistral-large-latest'),
+  MISTRAL_BASE_URL: optionalUrl(['http://', 'https://']),
+  XAI_API_KEY: z.string().optional(),
+  XAI_MODEL: z.string().default('grok-beta'),
+  XAI_BASE_URL: optionalUrl(['http://', 'https://']),
+  OLLAMA_BASE_URL: optionalUrl(['http://', 'https://']),
+  OLLAMA_MODEL: z.string().default('llama3.2'),
+  LLM_MAX_TOKENS: int(1024, 1, 1_000_000),
+  LLM_TEMPERATURE: z.coerce.number().min(0).max(2).default(0.7),
+  REQUEST_TIMEOUT_MS: int(15_000, 100, 600_000),
+  LLM_QUERY_INTERVAL_SECONDS: int(10, 1, 3_600),
+  LLM_SCHEDULER_SYNC_MS: int(10_000, 100, 3_600_000),
+  LLM_BACKOFF_BASE_MS: int(5_000, 10, 3_600_000),
+  LLM_BACKOFF_MAX_MS: int(300_000, 10, 86_400_000),
+  // --- end LLM ---
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -212,7 +244,52 @@ export interface AppConfig {
     readonly maxFrameBytes: number;
   };
   // --- end feeds ---
+  // --- LLM (issue 8) ---
+  readonly llm: LlmConfig;
+  // --- end LLM ---
 }
+
+// --- LLM (issue 8) ---
+export type LlmProviderName = 'openai' | 'azure-openai' | 'anthropic' | 'gemini' | 'mistral' | 'grok' | 'ollama' | 'builtin';
+
+/** One vendor's settings; a provider is configured when its key (Ollama: its URL) is set. */
+export interface LlmVendorConfig {
+  readonly apiKey: string | undefined;
+  readonly model: string;
+  /** Where the vendor's API lives (a proxy or gateway may stand in). */
+  readonly baseUrl: string;
+  readonly configured: boolean;
+}
+
+export interface LlmConfig {
+  /** DEFAULT_AI_PROVIDER; undefined: the first configured provider, else builtin. */
+  readonly defaultProvider: LlmProviderName | undefined;
+  readonly builtinEnabled: boolean;
+  readonly openai: LlmVendorConfig;
+  readonly azure: LlmVendorConfig & { readonly apiVersion: string; readonly deployment: string };
+  readonly anthropic: LlmVendorConfig;
+  readonly gemini: LlmVendorConfig;
+  readonly mistral: LlmVendorConfig;
+  readonly grok: LlmVendorConfig;
+  readonly ollama: LlmVendorConfig;
+  readonly maxTokens: number;
+  readonly temperature: number;
+  /** Time limit of one provider request (connect to the end of the answer). */
+  readonly requestTimeoutMs: number;
+  /** Auto-mode interval of a topic-routed feed whose queryInterval is null. */
+  readonly queryIntervalSeconds: number;
+  /** How often each instance reconciles the repeatable analysis jobs with the feeds. */
+  readonly schedulerSyncMs: number;
+  /** Provider backoff after a failure: doubles per consecutive failure up to the max (or Retry-After). */
+  readonly backoffBaseMs: number;
+  readonly backoffMaxMs: number;
+}
+
+const vendor = (apiKey: string | undefined, model: string, baseUrl: string | undefined, fallback: string): LlmVendorConfig => {
+  const key = apiKey?.trim() || undefined;
+  return { apiKey: key, model, baseUrl: (baseUrl ?? fallback).replace(/\/+$/, ''), configured: key !== undefined };
+};
+// --- end LLM ---
 
 export class ConfigError extends Error {}
 
@@ -323,6 +400,34 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       maxFrameBytes: e.FEED_MAX_FRAME_BYTES,
     },
     // --- end feeds ---
+    // --- LLM (issue 8) ---
+    llm: {
+      defaultProvider: e.DEFAULT_AI_PROVIDER,
+      builtinEnabled: e.LLM_BUILTIN_ENABLED,
+      openai: vendor(e.OPENAI_API_KEY, e.OPENAI_MODEL, e.OPENAI_BASE_URL, 'https://api.openai.com/v1'),
+      azure: {
+        ...vendor(e.AZURE_OPENAI_API_KEY, e.AZURE_OPENAI_DEPLOYMENT_NAME, e.AZURE_OPENAI_ENDPOINT, 'https://invalid.openai.azure.com'),
+        configured: Boolean(e.AZURE_OPENAI_API_KEY?.trim() && e.AZURE_OPENAI_ENDPOINT),
+        apiVersion: e.AZURE_OPENAI_API_VERSION,
+        deployment: e.AZURE_OPENAI_DEPLOYMENT_NAME,
+      },
+      anthropic: vendor(e.ANTHROPIC_API_KEY, e.ANTHROPIC_MODEL, e.ANTHROPIC_BASE_URL, 'https://api.anthropic.com'),
+      gemini: vendor(e.GOOGLE_API_KEY, e.GOOGLE_MODEL, e.GOOGLE_BASE_URL, 'https://generativelanguage.googleapis.com'),
+      mistral: vendor(e.MISTRAL_API_KEY, e.MISTRAL_MODEL, e.MISTRAL_BASE_URL, 'https://api.mistral.ai/v1'),
+      grok: vendor(e.XAI_API_KEY, e.XAI_MODEL, e.XAI_BASE_URL, 'https://api.x.ai/v1'),
+      ollama: {
+        ...vendor(undefined, e.OLLAMA_MODEL, e.OLLAMA_BASE_URL, 'http://localhost:11434'),
+        configured: e.OLLAMA_BASE_URL !== undefined || e.DEFAULT_AI_PROVIDER === 'ollama',
+      },
+      maxTokens: e.LLM_MAX_TOKENS,
+      temperature: e.LLM_TEMPERATURE,
+      requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+      queryIntervalSeconds: e.LLM_QUERY_INTERVAL_SECONDS,
+      schedulerSyncMs: e.LLM_SCHEDULER_SYNC_MS,
+      backoffBaseMs: e.LLM_BACKOFF_BASE_MS,
+      backoffMaxMs: Math.max(e.LLM_BACKOFF_MAX_MS, e.LLM_BACKOFF_BASE_MS),
+    },
+    // --- end LLM ---
     // --- Chat ---
     chat: { maxPayloadBytes: e.CHAT_MAX_PAYLOAD_BYTES, typingThrottleMs: e.CHAT_TYPING_THROTTLE_MS },
     // --- end chat ---

@@ -76,6 +76,16 @@ export class FeedRepository {
     return q.andWhere(new Brackets((b) => b.where('f.subscriber_count > 0').orWhere('f.id IN (:...liveIds)', { liveIds }))).getMany();
   }
 
+  /** For the LLM scheduler (issue 8): active topic-routed feeds, every owner. */
+  listTopicRouted(): Promise<Feed[]> {
+    return this.repo.createQueryBuilder('f').where('f.is_active AND f.enable_topic_routing').getMany();
+  }
+
+  /** For the LLM scheduler (issue 8): a feed by id, whoever owns it. */
+  findById(id: string): Promise<Feed | null> {
+    return this.repo.findOneBy({ id });
+  }
+
   private withOwner(): SelectQueryBuilder<Feed> {
     return this.repo.createQueryBuilder('f').leftJoin('f.owner', 'o').addSelect(['o.id', 'o.name']);
   }

@@ -138,6 +138,16 @@ export class FeedsService {
     return (await this.store.window(feedId, topic, limit)).map((e) => JSON.parse(e) as unknown);
   }
 
+  /** For the LLM scheduler (issue 8): active topic-routed feeds of every owner. */
+  listTopicRouted(): Promise<Feed[]> {
+    return this.feeds.listTopicRouted();
+  }
+
+  /** For the LLM scheduler (issue 8): a feed by id, unscoped (the job acts for the feed's owner). */
+  findForAnalysis(id: string): Promise<Feed | null> {
+    return UUID.test(id) ? this.feeds.findById(id) : Promise.resolve(null);
+  }
+
   /** A feed the account may read (public or own); NOT_FOUND otherwise, whatever the reason. */
   async readable(accountId: string | null, id: string): Promise<Feed> {
     const feed = UUID.test(id) ? await this.feeds.findVisible(accountId, id) : null;

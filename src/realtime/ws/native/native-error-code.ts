@@ -6,6 +6,7 @@ export type NativeErrorCode =
   | 'subscription_failed'
   | 'message_too_large'
   | 'rate_limited'
+  | 'quota_exceeded'
   | 'internal_error';
 
 /** DomainError -> native error code, once for the transport (seed 004's codes plus two limits). */
@@ -21,6 +22,9 @@ export function nativeErrorCode(e: unknown, subscribing: boolean): NativeErrorCo
       return 'message_too_large';
     case 'RATE_LIMIT_EXCEEDED':
       return 'rate_limited';
+    case 'QUOTA_EXCEEDED':
+      // A subscription over the channel limit is a failed subscription; otherwise (LLM tokens) a quota.
+      return subscribing ? 'subscription_failed' : 'quota_exceeded';
     case 'INTERNAL_ERROR':
       return 'internal_error';
     default:
