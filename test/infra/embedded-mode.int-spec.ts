@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { createAccount, createApiKey, createTenant } from '../factories/account.factory';
 import { startTestApp, TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait-for';
+import { isolatedPrefix } from '../webhooks/support/webhook-fixtures';
 
 /**
  * Embedded mode as `npm start` runs it with nothing configured: PGlite under DATA_DIR, migrations
@@ -18,6 +19,8 @@ describe('embedded mode (no DATABASE_URL, no REDIS_URL)', () => {
     JWT_SECRET: undefined,
     ENCRYPTION_KEY: undefined,
     DATA_DIR: dataDir,
+    // A separate install: its own key prefix, so its job workers never meet other suites' jobs.
+    REDIS_KEY_PREFIX: isolatedPrefix('embedded'),
     MIGRATIONS_RUN_ON_START: 'true',
     MAINTENANCE_INTERVAL_SECONDS: '1',
   };

@@ -2,6 +2,7 @@ import { startPgliteServer } from '../support/pglite-server';
 import { hasRedis, startTestApp, TestApp } from '../support/test-app';
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
+import { isolatedPrefix } from '../webhooks/support/webhook-fixtures';
 
 describe('health and HTTP conventions', () => {
   let t: TestApp;
@@ -49,7 +50,7 @@ describe('health and HTTP conventions', () => {
     await setup.initialize();
     await setup.runMigrations();
     await setup.destroy();
-    const own = await startTestApp({ DATABASE_URL: pglite.url });
+    const own = await startTestApp({ DATABASE_URL: pglite.url, REDIS_KEY_PREFIX: isolatedPrefix('health') });
     try {
       expect((await own.http.get('/health/ready')).status).toBe(200);
       await pglite.stop();

@@ -1,11 +1,13 @@
 import { DataSource } from 'typeorm';
 import { startTestApp, TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait-for';
+import { isolatedPrefix } from '../webhooks/support/webhook-fixtures';
 
 describe('maintenance job (BullMQ, full mode)', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({ MAINTENANCE_INTERVAL_SECONDS: '1' });
+    // Its own key prefix: apps of other suites (on other databases) must not take its jobs.
+    t = await startTestApp({ MAINTENANCE_INTERVAL_SECONDS: '1', REDIS_KEY_PREFIX: isolatedPrefix('maintenance') });
   });
   afterAll(() => t.close());
 
