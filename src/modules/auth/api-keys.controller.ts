@@ -3,7 +3,7 @@ import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestj
 import { ApiErrorResponses } from '../../infra/swagger/api-responses';
 import { AccountOnly, CurrentPrincipal } from './auth.decorators';
 import { ApiKeyService } from './api-key.service';
-import { ApiKeyCreateDto, ApiKeyCreatedResponseDto, ApiKeyListResponseDto, MessageResponseDto } from './dto/api-key.dto';
+import { ApiKeyCreateDto, ApiKeyCreatedResponseDto, ApiKeyListResponseDto, ApiKeyRevokedResponseDto } from './dto/api-key.dto';
 import type { AccountPrincipal } from './principal';
 
 @ApiTags('API keys')
@@ -36,8 +36,8 @@ export class ApiKeysController {
 
   @Delete(':id')
   @ApiOperation({ summary: 'Revoke an API key; it stops working at once' })
-  @ApiOkResponse({ type: MessageResponseDto })
-  async revokeApiKey(@CurrentPrincipal() p: AccountPrincipal, @Param('id') id: string): Promise<MessageResponseDto> {
+  @ApiOkResponse({ type: ApiKeyRevokedResponseDto })
+  async revokeApiKey(@CurrentPrincipal() p: AccountPrincipal, @Param('id') id: string): Promise<ApiKeyRevokedResponseDto> {
     await this.apiKeys.revoke(p.accountId, id);
     return { success: true, message: 'API key revoked successfully' };
   }

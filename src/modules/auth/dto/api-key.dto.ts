@@ -50,7 +50,7 @@ export class ApiKeyListResponseDto {
   @ApiProperty({ type: ApiKeyDto, isArray: true }) apiKeys: ApiKeyDto[];
 }
 
-export class MessageResponseDto {
+export class ApiKeyRevokedResponseDto {
   @ApiProperty({ example: true }) success: true;
   @ApiProperty({ example: 'API key revoked successfully' }) message: string;
 }
