@@ -6,7 +6,6 @@ import { TenantContextService } from '../../realtime/tenants/tenant-context.serv
 import type { TenantContext } from '../../realtime/tenants/tenant-context';
 import { CredentialService } from '../auth/credential.service';
 import { hasScope, Scope } from '../auth/scopes';
-import { TenantsService } from '../tenants/tenants.service';
 import { PusherHttpError } from './pusher-http.error';
 import { verifyPusherRequest } from './pusher-request-signature';
 
@@ -23,19 +22,15 @@ export type PusherRequest = Request & { rawBody?: Buffer; pusherTenant?: TenantC
  */
 @Injectable()
 export class PusherAuthGuard implements CanActivate {
-  /** appId → tenant id never changes, so it is kept for the life of the process. */
-  private readonly tenantIdByAppId = new Map<string, string>();
-
   constructor(
     private readonly reflector: Reflector,
-    private readonly tenants: TenantsService,
     private readonly contexts: TenantContextService,
     private readonly credentials: CredentialService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<PusherRequest>();
-    const tenant = await this.tenant(String(req.params.appId));
+    const tenant = await this.contexts.byAppId(String(req.params.appId));
     if (!tenant) throw new PusherHttpError(404, `Unknown app: ${String(req.params.appId)}`);
     if (!tenant.enabled) throw new PusherHttpError(403, 'App is disabled');
     const scope = this.reflector.get<Scope>(PUSHER_SCOPE, context.getHandler());
@@ -43,19 +38,6 @@ export class PusherAuthGuard implements CanActivate {
     else this.checkSignature(req, tenant);
     req.pusherTenant = tenant;
     return true;
-  }
-
-  private async tenant(appId: string): Promise<TenantContext | null> {
-    let id = this.tenantIdByAppId.get(appId);
-    if (!id) {
-      if (!/^[A-Za-z0-9_-]{1,64}$/.test(appId)) return null;
-      const found = await this.tenants.credentialsByAppId(appId);
-      if (!found) return null;
-      id = found.tenant.id;
-      if (this.tenantIdByAppId.size > 100_000) this.tenantIdByAppId.clear();
-      this.tenantIdByAppId.set(appId, id);
-    }
-    return this.contexts.byId(id);
   }
 
   private async checkMasterKey(req: PusherRequest, tenant: TenantContext, scope: Scope): Promise<void> {

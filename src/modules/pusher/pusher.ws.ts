@@ -11,7 +11,6 @@ import { SubscriptionService } from '../../realtime/subscription.service';
 import type { TenantContext } from '../../realtime/tenants/tenant-context';
 import { TenantContextService } from '../../realtime/tenants/tenant-context.service';
 import { UpgradeContext, WebSocketGateway } from '../../realtime/ws/websocket.gateway';
-import { TenantsService } from '../tenants/tenants.service';
 import { ChannelCacheService } from './channel-cache.service';
 import { isCacheChannel, onlineChannel } from './pusher-channels';
 import { pusherFrames } from './pusher-frames';
@@ -48,8 +47,6 @@ function protocolRefusal(protocol: string | null): Refusal | null {
 export class PusherWs implements OnModuleInit, PusherSessionHost {
   private readonly logger = new Logger('PusherWs');
   private readonly dialect: number;
-  /** Public key → tenant id never changes. */
-  private readonly tenantIdByKey = new Map<string, string>();
   readonly maxFrameBytes: number;
   readonly maxMessagesPerSecond: number;
 
@@ -57,7 +54,6 @@ export class PusherWs implements OnModuleInit, PusherSessionHost {
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly gateway: WebSocketGateway,
     private readonly hub: RealtimeHub,
-    private readonly tenants: TenantsService,
     private readonly contexts: TenantContextService,
     private readonly subscriptions: SubscriptionService,
     private readonly cache: ChannelCacheService,
@@ -79,7 +75,7 @@ export class PusherWs implements OnModuleInit, PusherSessionHost {
     let admitted = false;
     try {
       if (!refusal) {
-        tenant = await this.tenantByKey(ctx.params.key);
+        tenant = await this.contexts.byKey(ctx.params.key);
         if (!tenant) refusal = { code: 4001, message: `App key ${ctx.params.key.slice(0, 64)} does not exist` };
         else if (!tenant.enabled) refusal = { code: 4003, message: 'Application is disabled' };
         else if (!(admitted = await this.hub.admit(tenant.id, tenant.limits.maxConnections))) {
@@ -182,19 +178,6 @@ export class PusherWs implements OnModuleInit, PusherSessionHost {
     if (!members.some((m) => m.userId === userId)) {
       throw new DomainError('QUOTA_EXCEEDED', `Presence channel is full: at most ${limit} members`);
     }
-  }
-
-  private async tenantByKey(key: string): Promise<TenantContext | null> {
-    let id = this.tenantIdByKey.get(key);
-    if (!id) {
-      if (!/^[A-Za-z0-9_-]{1,64}$/.test(key)) return null;
-      const found = await this.tenants.credentialsByKey(key);
-      if (!found) return null;
-      id = found.tenant.id;
-      if (this.tenantIdByKey.size > 100_000) this.tenantIdByKey.clear();
-      this.tenantIdByKey.set(key, id);
-    }
-    return this.contexts.byId(id);
   }
 
   /** Shutdown: 4200 makes pusher-js reconnect at once (to another instance behind the balancer). */

@@ -23,6 +23,7 @@ const CACHE_MAX = 10_000;
 @Injectable()
 export class TenantContextService {
   private readonly cache = new Map<string, { at: number; value: TenantContext | null }>();
+  private readonly idByPublicRef = new Map<string, string>();
 
   constructor(private readonly tenants: TenantsService) {}
 
@@ -46,6 +47,30 @@ export class TenantContextService {
     if (!tenant) throw notFound('Tenant');
     if (!tenant.enabled) throw new DomainError('AUTHORIZATION_ERROR', 'Tenant is disabled');
     return tenant;
+  }
+
+  /** The tenant with this public key (Pusher `/app/:key`), or null. */
+  byKey(key: string): Promise<TenantContext | null> {
+    return this.byPublicRef(`key:${key}`, key, () => this.tenants.credentialsByKey(key));
+  }
+
+  /** The tenant with this appId (Pusher `/apps/:appId`), or null. */
+  byAppId(appId: string): Promise<TenantContext | null> {
+    return this.byPublicRef(`app:${appId}`, appId, () => this.tenants.credentialsByAppId(appId));
+  }
+
+  /** Public refs map to a tenant id for ever, so that lookup is kept for the life of the process. */
+  private async byPublicRef(cacheKey: string, ref: string, find: () => Promise<{ tenant: { id: string } } | null>): Promise<TenantContext | null> {
+    let id = this.idByPublicRef.get(cacheKey);
+    if (!id) {
+      if (!/^[A-Za-z0-9_-]{1,64}$/.test(ref)) return null;
+      const found = await find();
+      if (!found) return null;
+      id = found.tenant.id;
+      if (this.idByPublicRef.size >= CACHE_MAX) this.idByPublicRef.clear();
+      this.idByPublicRef.set(cacheKey, id);
+    }
+    return this.byId(id);
   }
 
   async byId(id: string): Promise<TenantContext | null> {
