@@ -147,9 +147,9 @@ async function api(method, path, body, token) {
 }
 
 let tenantCache = null;
-async function startRelaybase({ redis = false, name = 'relaybase', reuseDb = false } = {}) {
+async function startRelaybase({ redis = false, name = 'relaybase', reuseDb = false, env: extraEnv = {} } = {}) {
   if (!reuseDb || !tenantCache) freshDb();
-  const env = { DATABASE_URL: `${PG}/${DB}` };
+  const env = { DATABASE_URL: `${PG}/${DB}`, ...extraEnv };
   if (redis) Object.assign(env, { REDIS_URL: REDIS, REDIS_KEY_PREFIX: `rbbench${randomBytes(3).toString('hex')}` });
   log(`starting ${name}`);
   const child = spawnPinned(SERVER_CPU, ['dist/src/main.js'], relaybaseEnv(env), false);
@@ -264,7 +264,7 @@ const results = {};
 
 async function scenarioFanout() {
   const fan = {};
-  for (const mode of ['ws', 'ws-cork', 'sio']) {
+  for (const mode of want('fanout') ? ['ws', 'ws-cork', 'sio'] : []) {
     const srv = await startBaseline(mode);
     try {
       fan[mode] = await fanRun(srv, S.fanSubs, S.fanRate);
@@ -274,8 +274,10 @@ async function scenarioFanout() {
   }
   const rb = await startRelaybase();
   try {
-    fan.rb = await fanRun(rb, S.fanSubs, S.fanRate);
-    results.fan = fan;
+    if (want('fanout')) {
+      fan.rb = await fanRun(rb, S.fanSubs, S.fanRate);
+      results.fan = fan;
+    }
     const sub = async (name, fn) => {
       if (!want(name)) return;
       try {
@@ -539,7 +541,8 @@ async function main() {
   const plugins = await loadPlugins();
   for (const p of plugins) steps.push([p.name, () => p.run(ctx)]);
   for (const [name, fn] of steps) {
-    if (name !== 'fanout' && !want(name)) continue;
+    // The fan-out step also hosts the Relaybase parts of overload, latency and rest (one server start).
+    if (name === 'fanout' ? !['fanout', 'overload', 'latency', 'rest'].some(want) : !want(name)) continue;
     log(`--- ${name}`);
     try {
       await fn();
