@@ -5,7 +5,11 @@ import { DataSource } from 'typeorm';
 import { createAccount, createApiKey, createTenant } from '../factories/account.factory';
 import { startTestApp, TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait-for';
-import { isolatedPrefix } from '../webhooks/support/webhook-fixtures';
+import { queueSchema } from '../../src/infra/queue/queue-schema';
+import { WebhookDispatcher } from '../../src/modules/webhooks/webhook.dispatcher';
+import { isolatedPrefix } from '../support/test-services';
+import { Receiver } from '../webhooks/support/receiver';
+import { createEndpoint, FAST_WEBHOOKS, listDeliveries } from '../webhooks/support/webhook-fixtures';
 
 /**
  * Embedded mode as `npm start` runs it with nothing configured: PGlite under DATA_DIR, migrations
@@ -23,6 +27,7 @@ describe('embedded mode (no DATABASE_URL, no REDIS_URL)', () => {
     REDIS_KEY_PREFIX: isolatedPrefix('embedded'),
     MIGRATIONS_RUN_ON_START: 'true',
     MAINTENANCE_INTERVAL_SECONDS: '1',
+    ...FAST_WEBHOOKS,
   };
   let t: TestApp | undefined;
 
@@ -44,6 +49,22 @@ describe('embedded mode (no DATABASE_URL, no REDIS_URL)', () => {
     const db = t.app.get(DataSource);
     await db.query(`INSERT INTO login_throttle (key, failures, expires_at) VALUES ('email:old@example.test', 2, now() - interval '1 minute')`);
     await waitFor(async () => (await db.query(`SELECT count(*)::int AS n FROM login_throttle`))[0].n === 0, 20_000);
+    // The jobs live in the embedded database itself, in the schema named after the key prefix.
+    const schema = queueSchema(embedded.REDIS_KEY_PREFIX);
+    expect((await db.query(`SELECT count(*)::int AS n FROM "${schema}".scheduler`))[0].n).toBeGreaterThan(0);
+
+    // A webhook delivery goes through the same BullMQ queue, retried after a failure.
+    const receiver = await Receiver.start();
+    try {
+      const endpoint = await createEndpoint(t.http, account, tenant.id, { url: receiver.url(), events: ['notification_created'] });
+      receiver.respond = (_r, i) => (i === 0 ? 503 : 200);
+      await t.app.get(WebhookDispatcher).emit(tenant.id, { name: 'notification_created', userId: 'u1', data: { id: 'n1' } });
+      await waitFor(async () => (await listDeliveries(t!.http, account, tenant.id, endpoint.id))[0]?.status === 'succeeded', 20_000);
+      expect((await listDeliveries(t.http, account, tenant.id, endpoint.id))[0]).toMatchObject({ attempts: 2, lastStatusCode: 200 });
+      expect((await db.query(`SELECT count(*)::int AS n FROM "${schema}".job WHERE queue = 'webhooks'`))[0].n).toBeGreaterThan(0);
+    } finally {
+      await receiver.close();
+    }
 
     await t.close();
     t = await startTestApp(embedded);

@@ -2,7 +2,7 @@ import { startPgliteServer } from '../support/pglite-server';
 import { hasRedis, startTestApp, TestApp } from '../support/test-app';
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
-import { isolatedPrefix } from '../webhooks/support/webhook-fixtures';
+import { isolatedPrefix } from '../support/test-services';
 
 describe('health and HTTP conventions', () => {
   let t: TestApp;

@@ -12,6 +12,15 @@ export const RUN_ENV = {
   databaseKind: 'RELAYBASE_TEST_RUN_DATABASE_KIND',
 } as const;
 
+/**
+ * A key prefix of the run's own, for a suite whose apps must keep their BullMQ queues (on Redis or,
+ * without REDIS_URL, in the Postgres schema named after the prefix) apart from other suites' apps
+ * running in parallel with other settings.
+ */
+export function isolatedPrefix(label: string): string {
+  return `${process.env[RUN_ENV.redisPrefix] ?? 'rbtest'}:${label}`;
+}
+
 /** Whether something accepts TCP connections at the URL's host and port. */
 export function reachable(url: string, defaultPort: number, timeoutMs = 1_000): Promise<boolean> {
   const u = new URL(url);

@@ -2,6 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
+import { queueSchema } from '../queue/queue-schema';
+import { EmbeddedWireServer } from './embedded-wire-server';
 
 interface EmbeddedServer {
   stop(): Promise<void>;
@@ -27,15 +29,16 @@ export class DatabaseEndpoint {
     mkdirSync(dataDir, { recursive: true });
     const started = Date.now();
     const { PGlite } = await import('@electric-sql/pglite');
-    const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
     const db = await PGlite.create({ dataDir });
-    const socket = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 64 });
-    await socket.start();
-    const url = `postgres://postgres@${socket.getServerConn()}/postgres`;
+    // One session serves every connection: BullMQ's objects (in their own schema) must resolve
+    // after the application's tables, whatever connection runs the statement.
+    await db.exec(`SET search_path TO public, ${quoteIdent(queueSchema(config.redis.keyPrefix))}`);
+    const server = new EmbeddedWireServer(db);
+    const url = `postgres://postgres@${await server.listen('127.0.0.1')}/postgres`;
     this.logger.log(`Embedded Postgres (PGlite) at ${dataDir} ready in ${Date.now() - started} ms`);
     return new DatabaseEndpoint(url, true, {
       stop: async () => {
-        await socket.stop();
+        await server.close();
         await db.close();
       },
     });
@@ -45,3 +48,5 @@ export class DatabaseEndpoint {
     await this.server?.stop();
   }
 }
+
+const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;

@@ -1,20 +1,55 @@
 import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { ConnectionOptions, QueueOptions } from 'bullmq';
+import { ConnectionOptions, createPostgresBackend, Processor, Queue, QueueOptions, Worker, WorkerOptions } from 'bullmq';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.token';
+import { DatabaseEndpoint } from '../database/database-endpoint';
 import { redisOptionsFromUrl } from '../redis/redis.module';
+import { queueSchema } from './queue-schema';
+
+/** BullMQ's Postgres connection options (a pool config; `schema` is BullMQ's own). */
+export interface PostgresQueueConnection {
+  connectionString: string;
+  schema: string;
+  migrate: true;
+  max: number;
+}
+
+function isPostgresConnection(connection: unknown): connection is PostgresQueueConnection {
+  return typeof connection === 'object' && connection !== null && 'connectionString' in connection;
+}
+
+/*
+ * BullMQ takes its backend as a constructor argument, which @nestjs/bullmq never passes. These
+ * classes pass the Postgres backend when the connection is a Postgres one, so each app's choice
+ * holds even when two apps with different backends share a process (as in the tests).
+ */
+// The Queue and Worker types are pinned to the Redis backend by @nestjs/bullmq's generics; the
+// factory is only ever paired with a Postgres connection (checked above), so the cast is sound.
+const postgresBackend = createPostgresBackend as never;
+
+export class BackendAwareQueue extends Queue {
+  constructor(name: string, opts: QueueOptions) {
+    if (isPostgresConnection(opts.connection)) super(name, opts as never, postgresBackend);
+    else super(name, opts);
+  }
+}
+
+export class BackendAwareWorker extends Worker {
+  constructor(name: string, processor: string | URL | null | Processor | undefined, opts: WorkerOptions) {
+    if (isPostgresConnection(opts.connection)) super(name, processor, opts as never, postgresBackend);
+    else super(name, processor, opts);
+  }
+}
+
+BullModule.queueClass = BackendAwareQueue;
+BullModule.workerClass = BackendAwareWorker;
 
 /**
- * Where BullMQ keeps its jobs without REDIS_URL. BullMQ's Postgres backend takes its factory as a
- * constructor argument that @nestjs/bullmq never passes, and on the embedded PGlite (one session
- * shared by every socket connection) its extended-protocol queries collide ("unnamed prepared
- * statement does not exist"). Until that is solved, queues without REDIS_URL use the Redis on
- * localhost, under the same key prefix — stated in the README's known limitations.
+ * BullMQ for every queue: on Redis (REDIS_URL) under REDIS_KEY_PREFIX, or else on BullMQ's Postgres
+ * backend in the application's database — the embedded one included — in the schema named after
+ * REDIS_KEY_PREFIX (`queueSchema`). One job code path in both modes.
  */
-const LOCAL_REDIS = 'redis://127.0.0.1:6379';
-
-/** BullMQ for every queue, on REDIS_URL (or the local Redis, see above), under REDIS_KEY_PREFIX. */
 @Global()
 @Module({})
 export class QueueModule {
@@ -27,12 +62,23 @@ export class QueueModule {
       module: QueueModule,
       imports: [
         BullModule.forRootAsync({
-          inject: [APP_CONFIG],
+          inject: [APP_CONFIG, DatabaseEndpoint],
           extraOptions: { manualRegistration: !options.workers },
-          useFactory: (config: AppConfig): QueueOptions => ({
-            connection: redisOptionsFromUrl(config.redis.url ?? LOCAL_REDIS, 'relaybase-queue') as ConnectionOptions,
-            prefix: `${config.redis.keyPrefix}:bull`,
-          }),
+          useFactory: (config: AppConfig, database: DatabaseEndpoint): QueueOptions => {
+            if (config.redis.url) {
+              return {
+                connection: redisOptionsFromUrl(config.redis.url, 'relaybase-queue') as ConnectionOptions,
+                prefix: `${config.redis.keyPrefix}:bull`,
+              };
+            }
+            const connection: PostgresQueueConnection = {
+              connectionString: database.url,
+              schema: queueSchema(config.redis.keyPrefix),
+              migrate: true,
+              max: database.embedded ? 2 : 4,
+            };
+            return { connection: connection as unknown as ConnectionOptions };
+          },
         }),
       ],
       exports: [BullModule],

@@ -1,15 +1,8 @@
 import Pusher from 'pusher';
-import { RUN_ENV } from '../../support/test-services';
 import { HttpClient } from '../../support/http-client';
 import { TestAccount } from '../../factories/account.factory';
 
-/**
- * Each webhook suite gets its own Redis key prefix (and so its own BullMQ queues), so the apps of
- * other suites running in parallel, with other webhook settings, never take its jobs.
- */
-export function isolatedPrefix(label: string): string {
-  return `${process.env[RUN_ENV.redisPrefix] ?? 'rbtest'}:${label}`;
-}
+export { isolatedPrefix } from '../../support/test-services';
 
 /** Settings for fast, deterministic tests: loopback receivers allowed, short retries. */
 export const FAST_WEBHOOKS = {
