@@ -1,8 +1,9 @@
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
 import { queueSchema } from '../queue/queue-schema';
+import { embeddedTemplatePath } from './embedded-template';
 import { EmbeddedWireServer } from './embedded-wire-server';
 
 interface EmbeddedServer {
@@ -29,13 +30,14 @@ export class DatabaseEndpoint {
     mkdirSync(dataDir, { recursive: true });
     const started = Date.now();
     const { PGlite } = await import('@electric-sql/pglite');
-    const db = await PGlite.create({ dataDir });
+    const template = existsSync(join(dataDir, 'PG_VERSION')) ? undefined : embeddedTemplatePath();
+    const db = await PGlite.create({ dataDir, ...(template ? { loadDataDir: new Blob([readFileSync(template)]) } : {}) });
     // One session serves every connection: BullMQ's objects (in their own schema) must resolve
     // after the application's tables, whatever connection runs the statement.
     await db.exec(`SET search_path TO public, ${quoteIdent(queueSchema(config.redis.keyPrefix))}`);
     const server = new EmbeddedWireServer(db);
     const url = `postgres://postgres@${await server.listen('127.0.0.1')}/postgres`;
-    this.logger.log(`Embedded Postgres (PGlite) at ${dataDir} ready in ${Date.now() - started} ms`);
+    this.logger.log(`Embedded Postgres (PGlite) at ${dataDir} ready in ${Date.now() - started} ms${template ? ' (created from the build\'s template)' : ''}`);
     return new DatabaseEndpoint(url, true, {
       stop: async () => {
         await server.close();

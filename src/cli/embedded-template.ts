@@ -1,0 +1,43 @@
+import 'reflect-metadata';
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { runMigrations } from 'bullmq';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { loadConfig } from '../config/app-config';
+import { dataSourceOptions } from '../infra/database/data-source-options';
+import { EmbeddedWireServer } from '../infra/database/embedded-wire-server';
+import { EMBEDDED_TEMPLATE_FILE } from '../infra/database/embedded-template';
+import { queueSchema } from '../infra/queue/queue-schema';
+
+/**
+ * Part of `npm run build`: writes dist/embedded-db.tar.gz, a fresh embedded database with every
+ * migration applied (see embedded-template.ts).
+ */
+async function main(): Promise<void> {
+  const started = Date.now();
+  const config = loadConfig({ ...process.env, DATABASE_URL: '', REDIS_URL: '' });
+  const { PGlite } = await import('@electric-sql/pglite');
+  const db = await PGlite.create();
+  const server = new EmbeddedWireServer(db);
+  const url = `postgres://postgres@${await server.listen('127.0.0.1')}/postgres`;
+  const dataSource = new DataSource(dataSourceOptions(config, url, true));
+  await dataSource.initialize();
+  await dataSource.runMigrations({ transaction: 'each' });
+  await dataSource.destroy();
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  await runMigrations(client, queueSchema(config.redis.keyPrefix));
+  await client.end();
+  await server.close();
+  const dump = await db.dumpDataDir('gzip');
+  await db.close();
+  const out = resolve(__dirname, '../..', EMBEDDED_TEMPLATE_FILE);
+  writeFileSync(out, Buffer.from(await dump.arrayBuffer()));
+  console.log(`Embedded database template ${out} (${(dump.size / 1e6).toFixed(1)} MB) in ${Date.now() - started} ms`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
