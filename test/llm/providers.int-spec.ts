@@ -1,9 +1,8 @@
-import { LlmProviderName, loadConfig } from '../../src/config/app-config';
+import { AppConfig, LlmProviderName, loadConfig } from '../../src/config/app-config';
 import { buildPrompt } from '../../src/modules/llm/llm-prompt';
 import { LlmProvider } from '../../src/modules/llm/llm-provider';
 import { LlmProviderError } from '../../src/modules/llm/llm-provider.error';
 import { buildProviders } from '../../src/modules/llm/llm-provider.registry';
-import { ANTHROPIC_VERSION } from '../../src/modules/llm/providers/anthropic.provider';
 import { testEnv } from '../support/test-app';
 import { waitFor } from '../support/wait-for';
 import { ANSWER, ANSWER_CHUNKS, FakeLlmVendor, RecordedRequest, USAGE } from './support/fake-llm-vendor';
@@ -23,10 +22,11 @@ const request = () =>
 describe('LLM provider clients against fake vendor servers', () => {
   let fake: FakeLlmVendor;
   let providers: Map<LlmProviderName, LlmProvider>;
+  let config: AppConfig;
 
   beforeAll(async () => {
     fake = await FakeLlmVendor.start();
-    const config = loadConfig(
+    config = loadConfig(
       testEnv({
         OPENAI_API_KEY: 'sk-openai-test',
         OPENAI_MODEL: 'gpt-test',
@@ -108,13 +108,14 @@ describe('LLM provider clients against fake vendor servers', () => {
     });
   });
 
-  it('anthropic: /v1/messages with x-api-key and anthropic-version; SSE message events with usage', async () => {
+  it('anthropic: /v1/messages with the key as Bearer and anthropic-version 2026-10-21; SSE message events with usage', async () => {
     expect(await ask('anthropic')).toEqual({ text: ANSWER, usage });
     const r = only();
     expect(r.url).toBe('/anthropic/v1/messages');
-    expect(r.headers).toMatchObject({ 'x-api-key': 'sk-ant-test', 'anthropic-version': ANTHROPIC_VERSION });
-    expect(r.headers.authorization).toBeUndefined();
-    expect(r.body).toMatchObject({ model: 'claude-test', system: 'You are a test analyst.', max_tokens: 256, temperature: 0.2 });
+    expect(r.headers).toMatchObject({ authorization: 'Bearer sk-ant-test', 'anthropic-version': '2026-10-21' });
+    expect(r.body).toMatchObject({ model: 'claude-test', system: 'You are a test analyst.', max_tokens: 256 });
+    // That API version refuses sampling parameters, even at their defaults.
+    expect(r.body).not.toHaveProperty('temperature');
     expect(r.body.messages.map((m: { role: string }) => m.role)).toEqual(['user', 'assistant', 'user']);
     fake.requests.length = 0;
     const { chunks, result } = await stream('anthropic');
@@ -152,22 +153,69 @@ describe('LLM provider clients against fake vendor servers', () => {
     expect(result).toEqual({ text: ANSWER, usage });
   });
 
-  it.each(['openai', 'anthropic', 'gemini', 'ollama'] as const)('%s: a vendor 429 becomes LlmProviderError with status and Retry-After', async (name) => {
+  const KEYS = ['sk-openai-test', 'azure-key', 'sk-ant-test', 'google-key', 'mistral-key', 'xai-key'];
+  const VENDORS = ['openai', 'azure-openai', 'anthropic', 'gemini', 'mistral', 'grok', 'ollama'] as const;
+
+  it.each(VENDORS)('%s: a vendor 429 becomes LlmProviderError with status and Retry-After, tried once, no key in the message', async (name) => {
     fake.mode = { kind: 'fail', status: 429, retryAfterSeconds: 7 };
     const err = await ask(name).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(LlmProviderError);
     expect(err).toMatchObject({ provider: name, status: 429, retryAfterMs: 7000, kind: 'http' });
     expect((err as Error).message).toContain('fake failure 429');
+    for (const key of KEYS) expect((err as Error).message).not.toContain(key);
+    // Retrying is auto mode's backoff's job, not the client's.
+    expect(fake.requests).toHaveLength(1);
   });
 
-  it('a vendor that does not answer in REQUEST_TIMEOUT_MS is a timeout', async () => {
+  it.each(VENDORS)('%s: a vendor 500 becomes LlmProviderError (HTTP 500), streamed or not, tried once', async (name) => {
+    fake.mode = { kind: 'fail', status: 500 };
+    expect(await ask(name).catch((e: unknown) => e)).toMatchObject({ provider: name, status: 500, retryAfterMs: null, kind: 'http' });
+    expect(await stream(name).catch((e: unknown) => e)).toMatchObject({ provider: name, status: 500, kind: 'http' });
+    expect(fake.requests).toHaveLength(2);
+  });
+
+  it.each(['openai', 'anthropic', 'gemini'] as const)('%s: a vendor that does not finish in REQUEST_TIMEOUT_MS is a timeout', async (name) => {
     fake.mode = { kind: 'hang' };
-    const err = await stream('openai').catch((e: unknown) => e);
-    expect(err).toMatchObject({ kind: 'timeout', status: null });
+    const chunks: string[] = [];
+    const err = await get(name)
+      .stream(request(), new AbortController().signal, (c) => chunks.push(c))
+      .catch((e: unknown) => e);
+    // The first chunk came, then nothing: the time limit covers the whole streamed answer.
+    expect(chunks.length).toBeGreaterThan(0);
+    expect(err).toBeInstanceOf(LlmProviderError);
+    expect(err).toMatchObject({ provider: name, kind: 'timeout', status: null });
     await waitFor(() => fake.requests[0]?.aborted === true, 3_000);
   });
 
-  it.each(['openai', 'anthropic', 'gemini', 'ollama'] as const)('%s: aborting a stream stops the upstream request', async (name) => {
+  it('openai-style: an error object mid-stream fails the stream instead of passing for a short answer', async () => {
+    fake.mode = { kind: 'stream-error' };
+    const err = await stream('grok').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LlmProviderError);
+    expect(err).toMatchObject({ provider: 'grok', kind: 'protocol', status: null });
+    expect((err as Error).message).toContain('The server had an error while processing your request.');
+  });
+
+  it('anthropic: an overloaded_error event mid-stream is a 429-like failure, so auto mode backs off', async () => {
+    fake.mode = { kind: 'stream-error' };
+    const err = await stream('anthropic').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LlmProviderError);
+    expect(err).toMatchObject({ provider: 'anthropic', kind: 'protocol', status: 429 });
+    expect((err as Error).message).toContain('Overloaded');
+  });
+
+  it('an unreachable vendor is a network error', async () => {
+    const closed = await FakeLlmVendor.start();
+    const url = closed.url;
+    await closed.close();
+    const unreachable = buildProviders(loadConfig(testEnv({ OPENAI_API_KEY: 'sk-x', OPENAI_BASE_URL: `${url}/v1`, ANTHROPIC_API_KEY: 'sk-y', ANTHROPIC_BASE_URL: url })));
+    for (const name of ['openai', 'anthropic'] as const) {
+      const err = await unreachable.get(name)!.complete(request(), new AbortController().signal).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(LlmProviderError);
+      expect(err).toMatchObject({ provider: name, kind: 'network', status: null });
+    }
+  });
+
+  it.each(VENDORS)('%s: aborting a stream stops the upstream request', async (name) => {
     fake.mode = { kind: 'hang' };
     const abort = new AbortController();
     const chunks: string[] = [];
@@ -180,6 +228,38 @@ describe('LLM provider clients against fake vendor servers', () => {
     expect(err).not.toBeInstanceOf(LlmProviderError);
     expect((err as Error).name).toBe('AbortError');
     await waitFor(() => fake.requests[0]?.aborted === true, 3_000);
+  });
+
+  it("the SDKs take their settings from Relaybase's config, not from their own environment variables", async () => {
+    const theirs = {
+      OPENAI_BASE_URL: 'http://127.0.0.1:9/wrong',
+      OPENAI_ORG_ID: 'org-from-env',
+      OPENAI_PROJECT_ID: 'proj-from-env',
+      OPENAI_API_VERSION: '1999-01-01',
+      ANTHROPIC_BASE_URL: 'http://127.0.0.1:9/wrong',
+      ANTHROPIC_AUTH_TOKEN: 'token-from-env',
+    };
+    const saved = Object.fromEntries(Object.keys(theirs).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, theirs);
+    try {
+      // Built now, as at start-up; the config is the same as the other tests'.
+      const again = buildProviders(config);
+      for (const name of ['openai', 'azure-openai', 'anthropic'] as const) {
+        expect(await again.get(name)!.complete(request(), new AbortController().signal)).toEqual({ text: ANSWER, usage });
+      }
+      const [openai, azure, anthropic] = fake.requests;
+      expect(openai.url).toBe('/openai/v1/chat/completions');
+      expect(openai.headers['openai-organization']).toBeUndefined();
+      expect(openai.headers['openai-project']).toBeUndefined();
+      expect(azure.url).toBe('/azure/openai/deployments/gpt4o-deploy/chat/completions?api-version=2024-02-15-preview');
+      expect(anthropic.url).toBe('/anthropic/v1/messages');
+      expect(anthropic.headers.authorization).toBe('Bearer sk-ant-test');
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
   });
 
   it('builtin: a deterministic digest, no network, no tokens', async () => {

@@ -29,7 +29,8 @@ export type TopicOutcome = 'analysed' | 'no_data' | 'locked' | 'backing_off' | '
  * cluster and data in its window (a topic without subscribers or data costs nothing). Per topic: its prompt, window and last 3
  * question/answer pairs go to the default provider; the analysis is stored and published as
  * `llm-intelligence` to the topic's channel. The feed owner pays. Provider failures back the provider
- * off and are told to the topic's subscribers as `llm-status`; they never throw, so the schedule goes on.
+ * off (cluster-wide with Redis) and are told to the topic's subscribers as `llm-status`; they never throw,
+ * so the schedule goes on.
  */
 @Injectable()
 export class AutoAnalysisService {
@@ -47,7 +48,7 @@ export class AutoAnalysisService {
     private readonly quota: TokenQuotaService,
     private readonly analyses: LlmAnalysisRepository,
   ) {
-    this.backoff = new ProviderBackoff(config.llm.backoffBaseMs, config.llm.backoffMaxMs);
+    this.backoff = new ProviderBackoff(config.llm.backoffBaseMs, config.llm.backoffMaxMs, redis, config.redis.keyPrefix);
     this.locks = new TopicLock(redis, config.redis.keyPrefix);
   }
 
@@ -68,7 +69,7 @@ export class AutoAnalysisService {
 
   private async runTopic(feed: Feed, topic: string): Promise<TopicOutcome> {
     const provider = this.providers.get();
-    if (this.backoff.remainingMs(provider.name) > 0) return 'backing_off';
+    if ((await this.backoff.remainingMs(provider.name)) > 0) return 'backing_off';
     const key = `${feed.id}:${encodeURIComponent(topic)}`;
     const token = randomUUID();
     if (!(await this.locks.acquire(key, token, this.config.llm.requestTimeoutMs + 10_000))) return 'locked';
@@ -105,12 +106,12 @@ export class AutoAnalysisService {
         tokens = result.usage.totalTokens;
       } catch (err) {
         if (!(err instanceof LlmProviderError)) throw err;
-        const retryInMs = this.backoff.failed(provider.name, err.retryAfterMs);
+        const retryInMs = await this.backoff.failed(provider.name, err.retryAfterMs);
         this.logger.warn(`${provider.name} failed for feed ${feed.id} topic ${topic}: ${err.message}; backing off ${retryInMs} ms`);
         this.status(feed.id, topic, { status: 'provider_error', provider: provider.name, message: err.message, retryInMs });
         return 'provider_error';
       }
-      this.backoff.succeeded(provider.name);
+      await this.backoff.succeeded(provider.name);
       await this.quota.charge(feed.ownerId, tokens);
       const stored = await this.analyses.insert({
         feedId: feed.id,

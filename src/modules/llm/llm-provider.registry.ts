@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { AppConfig, LlmProviderName } from '../../config/app-config';
+import { AppConfig, LlmProviderName, LlmVendorConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.token';
 import { validationError } from '../../common/domain-error';
 import { LlmProvider } from './llm-provider';
@@ -8,6 +8,7 @@ import { BuiltinProvider } from './providers/builtin.provider';
 import { GeminiProvider } from './providers/gemini.provider';
 import { OllamaProvider } from './providers/ollama.provider';
 import { OpenAiCompatibleProvider } from './providers/openai-compatible.provider';
+import { anthropicClient, azureOpenAiClient, openAiClient } from './providers/sdk-clients';
 
 /** The order providers are listed in, and tried in when DEFAULT_AI_PROVIDER is not set. */
 export const PROVIDER_ORDER: readonly LlmProviderName[] = ['openai', 'azure-openai', 'anthropic', 'gemini', 'mistral', 'grok', 'ollama', 'builtin'];
@@ -17,22 +18,16 @@ export function buildProviders(config: AppConfig): Map<LlmProviderName, LlmProvi
   const c = config.llm;
   const t = c.requestTimeoutMs;
   const out = new Map<LlmProviderName, LlmProvider>();
-  const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
-  if (c.openai.configured) {
-    out.set('openai', new OpenAiCompatibleProvider({ name: 'openai', model: c.openai.model, url: `${c.openai.baseUrl}/chat/completions`, headers: bearer(c.openai.apiKey!), timeoutMs: t }));
-  }
+  const sdk = (v: LlmVendorConfig) => ({ apiKey: v.apiKey!, baseUrl: v.baseUrl, timeoutMs: t });
+  if (c.openai.configured) out.set('openai', new OpenAiCompatibleProvider('openai', c.openai.model, openAiClient('openai', sdk(c.openai)), t));
   if (c.azure.configured) {
-    const url = `${c.azure.baseUrl}/openai/deployments/${encodeURIComponent(c.azure.deployment)}/chat/completions?api-version=${encodeURIComponent(c.azure.apiVersion)}`;
-    out.set('azure-openai', new OpenAiCompatibleProvider({ name: 'azure-openai', model: c.azure.deployment, url, headers: { 'api-key': c.azure.apiKey! }, timeoutMs: t }));
+    const client = azureOpenAiClient({ ...sdk(c.azure), deployment: c.azure.deployment, apiVersion: c.azure.apiVersion });
+    out.set('azure-openai', new OpenAiCompatibleProvider('azure-openai', c.azure.deployment, client, t));
   }
-  if (c.anthropic.configured) out.set('anthropic', new AnthropicProvider(c.anthropic.model, c.anthropic.baseUrl, c.anthropic.apiKey!, t));
+  if (c.anthropic.configured) out.set('anthropic', new AnthropicProvider(c.anthropic.model, anthropicClient(sdk(c.anthropic)), t));
   if (c.gemini.configured) out.set('gemini', new GeminiProvider(c.gemini.model, c.gemini.baseUrl, c.gemini.apiKey!, t));
-  if (c.mistral.configured) {
-    out.set('mistral', new OpenAiCompatibleProvider({ name: 'mistral', model: c.mistral.model, url: `${c.mistral.baseUrl}/chat/completions`, headers: bearer(c.mistral.apiKey!), timeoutMs: t }));
-  }
-  if (c.grok.configured) {
-    out.set('grok', new OpenAiCompatibleProvider({ name: 'grok', model: c.grok.model, url: `${c.grok.baseUrl}/chat/completions`, headers: bearer(c.grok.apiKey!), timeoutMs: t }));
-  }
+  if (c.mistral.configured) out.set('mistral', new OpenAiCompatibleProvider('mistral', c.mistral.model, openAiClient('mistral', sdk(c.mistral)), t));
+  if (c.grok.configured) out.set('grok', new OpenAiCompatibleProvider('grok', c.grok.model, openAiClient('grok', sdk(c.grok)), t));
   if (c.ollama.configured) out.set('ollama', new OllamaProvider(c.ollama.model, c.ollama.baseUrl, t));
   if (c.builtinEnabled) out.set('builtin', new BuiltinProvider());
   return out;

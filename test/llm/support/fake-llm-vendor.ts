@@ -17,7 +17,9 @@ export type VendorMode =
   /** Answers every request with this status (and Retry-After when given). */
   | { kind: 'fail'; status: number; retryAfterSeconds?: number }
   /** Streams the first chunk, then holds the response open (for cancellation). */
-  | { kind: 'hang' };
+  | { kind: 'hang' }
+  /** Streams the first chunk, then the vendor's in-stream error event (OpenAI-style and Anthropic). */
+  | { kind: 'stream-error' };
 
 /** What the fake answers: the text in chunks, and the usage it reports. */
 export const ANSWER_CHUNKS = ['Prices ', 'are ', 'rising.'];
@@ -80,8 +82,8 @@ export class FakeLlmVendor {
     }
     const chunks = this.answerFor?.(rec) ?? ANSWER_CHUNKS;
     const url = rec.url;
-    if (url.includes('/chat/completions')) return this.openAi(rec, res, chunks, mode.kind === 'hang');
-    if (url.endsWith('/v1/messages')) return this.anthropic(rec, res, chunks, mode.kind === 'hang');
+    if (url.includes('/chat/completions')) return this.openAi(rec, res, chunks, mode.kind === 'hang', mode.kind === 'stream-error');
+    if (url.endsWith('/v1/messages')) return this.anthropic(rec, res, chunks, mode.kind === 'hang', mode.kind === 'stream-error');
     if (url.includes(':generateContent') || url.includes(':streamGenerateContent')) return this.gemini(rec, res, chunks, mode.kind === 'hang');
     if (url.endsWith('/api/chat')) return this.ollama(rec, res, chunks, mode.kind === 'hang');
     res.writeHead(404).end();
@@ -97,7 +99,7 @@ export class FakeLlmVendor {
     res.end();
   }
 
-  private openAi(rec: RecordedRequest, res: ServerResponse, chunks: string[], hang: boolean): void {
+  private openAi(rec: RecordedRequest, res: ServerResponse, chunks: string[], hang: boolean, streamError = false): void {
     const usage = { prompt_tokens: USAGE.input, completion_tokens: USAGE.output, total_tokens: USAGE.total };
     if (!rec.body.stream) {
       json(res, { id: 'chatcmpl-1', object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: chunks.join('') }, finish_reason: 'stop' }], usage });
@@ -111,10 +113,12 @@ export class FakeLlmVendor {
       data({ id: 'c', object: 'chat.completion.chunk', choices: [], usage }),
       'data: [DONE]\n\n',
     ];
-    this.sse(res, hang ? [events[1]] : events, hang);
+    // A failure after the 200: an error object in place of the next chunk.
+    const failure = data({ error: { message: 'The server had an error while processing your request.', type: 'server_error', param: null, code: null } });
+    this.sse(res, hang ? [events[1]] : streamError ? [events[1], failure] : events, hang);
   }
 
-  private anthropic(rec: RecordedRequest, res: ServerResponse, chunks: string[], hang: boolean): void {
+  private anthropic(rec: RecordedRequest, res: ServerResponse, chunks: string[], hang: boolean, streamError = false): void {
     if (!rec.body.stream) {
       json(res, { id: 'msg_1', type: 'message', role: 'assistant', content: [{ type: 'text', text: chunks.join('') }], usage: { input_tokens: USAGE.input, output_tokens: USAGE.output } });
       return;
@@ -129,7 +133,8 @@ export class FakeLlmVendor {
       ev('message_delta', { delta: { stop_reason: 'end_turn' }, usage: { output_tokens: USAGE.output } }),
       ev('message_stop', {}),
     ];
-    this.sse(res, hang ? [events[0] + events[3]] : events, hang);
+    const failure = ev('error', { error: { type: 'overloaded_error', message: 'Overloaded' } });
+    this.sse(res, hang ? [events[0] + events[3]] : streamError ? [events[0], events[3], failure] : events, hang);
   }
 
   private gemini(rec: RecordedRequest, res: ServerResponse, chunks: string[], hang: boolean): void {

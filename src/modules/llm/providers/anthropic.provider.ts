@@ -1,91 +1,70 @@
+import type Anthropic from '@anthropic-ai/sdk';
+import type { MessageCreateParamsNonStreaming } from '@anthropic-ai/sdk/resources/messages';
 import { LlmProvider, LlmRequest, LlmResult, usageOf } from '../llm-provider';
 import { LlmProviderError } from '../llm-provider.error';
-import { postJson, ProviderHttpOptions, readJson, streamFailure } from './provider-http';
-import { sseEvents } from './stream-lines';
+import { callVendor } from './vendor-call';
 
-export const ANTHROPIC_VERSION = '2023-06-01';
-
-interface AnthropicMessage {
-  content?: Array<{ type: string; text?: string }>;
-  usage?: { input_tokens?: number; output_tokens?: number };
+interface AnthropicUsage {
+  input_tokens?: number | null;
+  output_tokens?: number | null;
+  cache_creation_input_tokens?: number | null;
+  cache_read_input_tokens?: number | null;
 }
 
-interface AnthropicStreamEvent {
-  type: string;
-  message?: AnthropicMessage;
-  delta?: { type?: string; text?: string };
-  usage?: { input_tokens?: number; output_tokens?: number };
-  error?: { type?: string; message?: string };
-}
+/** Input tokens as billed: cache writes and reads are reported apart from `input_tokens`. */
+const inputOf = (u: AnthropicUsage): number => (u.input_tokens ?? 0) + (u.cache_creation_input_tokens ?? 0) + (u.cache_read_input_tokens ?? 0);
 
 /**
- * Anthropic's Messages API: `POST /v1/messages` with `x-api-key` and `anthropic-version`; streaming
- * as SSE events (message_start with input usage, content_block_delta text, message_delta with the
- * output usage, message_stop; `error` events mid-stream).
+ * Anthropic's Messages API through `@anthropic-ai/sdk` (API version 2026-10-21): `POST /v1/messages`
+ * with the key as `Authorization: Bearer` and `anthropic-version`; streamed as SSE events (message_start with the input usage, content_block_delta
+ * text, message_delta with the output usage, message_stop; `error` events mid-stream).
  */
 export class AnthropicProvider implements LlmProvider {
   readonly name = 'anthropic' as const;
 
   constructor(
     readonly model: string,
-    private readonly baseUrl: string,
-    private readonly apiKey: string,
+    private readonly client: Anthropic,
     private readonly timeoutMs: number,
   ) {}
 
-  async complete(request: LlmRequest, signal: AbortSignal): Promise<LlmResult> {
-    const http = this.http(request, signal, false);
-    const body = await readJson<AnthropicMessage>(http, await postJson(http));
-    if (!Array.isArray(body.content)) throw new LlmProviderError(this.name, 'anthropic answered without content', null, null, 'protocol');
-    const text = body.content.filter((c) => c.type === 'text').map((c) => c.text ?? '').join('');
-    return { text, usage: usageOf(body.usage?.input_tokens, body.usage?.output_tokens) };
+  complete(request: LlmRequest, signal: AbortSignal): Promise<LlmResult> {
+    return callVendor(this.name, this.timeoutMs, signal, async (s) => {
+      const message = await this.client.messages.create(this.params(request), { signal: s });
+      if (!Array.isArray(message.content)) throw new LlmProviderError(this.name, 'anthropic answered without content', null, null, 'protocol');
+      const text = message.content.map((block) => (block.type === 'text' ? block.text : '')).join('');
+      return { text, usage: usageOf(inputOf(message.usage), message.usage.output_tokens) };
+    });
   }
 
-  async stream(request: LlmRequest, signal: AbortSignal, onChunk: (text: string) => void): Promise<LlmResult> {
-    const http = this.http(request, signal, true);
-    const res = await postJson(http);
-    let text = '';
-    let input = 0;
-    let output = 0;
-    try {
-      for await (const e of sseEvents(res.body)) {
-        const event = JSON.parse(e.data) as AnthropicStreamEvent;
+  stream(request: LlmRequest, signal: AbortSignal, onChunk: (text: string) => void): Promise<LlmResult> {
+    return callVendor(this.name, this.timeoutMs, signal, async (s) => {
+      const events = await this.client.messages.create({ ...this.params(request), stream: true }, { signal: s });
+      let text = '';
+      let input = 0;
+      let output = 0;
+      for await (const event of events) {
         if (event.type === 'message_start') {
-          input = event.message?.usage?.input_tokens ?? input;
-          output = event.message?.usage?.output_tokens ?? output;
-        } else if (event.type === 'content_block_delta' && event.delta?.type === 'text_delta' && event.delta.text) {
+          input = inputOf(event.message.usage);
+          output = event.message.usage.output_tokens ?? output;
+        } else if (event.type === 'content_block_delta' && event.delta.type === 'text_delta' && event.delta.text) {
           text += event.delta.text;
           onChunk(event.delta.text);
         } else if (event.type === 'message_delta') {
-          output = event.usage?.output_tokens ?? output;
-        } else if (event.type === 'error') {
-          const overloaded = event.error?.type === 'overloaded_error' || event.error?.type === 'rate_limit_error';
-          throw new LlmProviderError(this.name, `anthropic stream error: ${event.error?.message ?? 'unknown'}`, overloaded ? 429 : null, null, 'protocol');
-        } else if (event.type === 'message_stop') {
-          break;
+          // Cumulative counts; input ones only when the API sends them here.
+          if (event.usage.input_tokens != null) input = inputOf(event.usage);
+          output = event.usage.output_tokens ?? output;
         }
       }
-    } catch (err) {
-      throw streamFailure(http, err);
-    }
-    return { text, usage: usageOf(input, output) };
+      return { text, usage: usageOf(input, output) };
+    });
   }
 
-  private http(request: LlmRequest, signal: AbortSignal, stream: boolean): ProviderHttpOptions {
-    return {
-      provider: this.name,
-      url: `${this.baseUrl}/v1/messages`,
-      headers: { 'x-api-key': this.apiKey, 'anthropic-version': ANTHROPIC_VERSION },
-      timeoutMs: this.timeoutMs,
-      signal,
-      body: {
-        model: this.model,
-        system: request.system,
-        messages: request.messages,
-        max_tokens: request.maxTokens,
-        temperature: request.temperature,
-        ...(stream ? { stream: true } : {}),
-      },
-    };
+  /**
+   * No temperature: API version 2026-10-21, which this SDK speaks, refuses sampling parameters (400
+   * even at their defaults), so LLM_TEMPERATURE does not apply to Anthropic.
+   */
+  private params(request: LlmRequest): MessageCreateParamsNonStreaming {
+    return { model: this.model, system: request.system, messages: request.messages, max_tokens: request.maxTokens };
   }
 }
