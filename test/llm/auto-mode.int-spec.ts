@@ -15,7 +15,10 @@ const isIntel = (f: Frame) => f.type === 'llm-intelligence';
 const isStatus = (f: Frame) => f.type === 'llm-status';
 const topicOf = (r: RecordedRequest): string => /topic "([^"]+)"/.exec(r.body.messages.at(-1).content)?.[1] ?? '?';
 
-describe('auto mode: scheduled per-topic analysis of topic-routed feeds', () => {
+/** Both job backends: BullMQ on Redis (REDIS_URL) and on Postgres (without it, as in embedded mode). */
+const BACKENDS = [{ jobs: 'Postgres', redis: false }, ...(hasRedis() ? [{ jobs: 'Redis', redis: true }] : [])];
+
+describe.each(BACKENDS)('auto mode: scheduled per-topic analysis of topic-routed feeds (jobs on $jobs)', ({ jobs, redis }) => {
   let t: TestApp;
   let fake: FakeLlmVendor;
   let upstream: FakeUpstream;
@@ -44,7 +47,8 @@ describe('auto mode: scheduled per-topic analysis of topic-routed feeds', () => 
     upstream = await FakeUpstream.start({ frames: fixtureLines('binance-ticker') });
     t = await startTestApp({
       ...FEED_TEST_ENV,
-      ...(hasRedis() ? { REDIS_KEY_PREFIX: isolatedPrefix() } : { REDIS_URL: '' }),
+      ...(redis ? {} : { REDIS_URL: '' }),
+      REDIS_KEY_PREFIX: isolatedPrefix(`llm-auto-${jobs}`),
       DEFAULT_AI_PROVIDER: 'openai',
       OPENAI_API_KEY: 'sk-auto',
       OPENAI_BASE_URL: `${fake.url}/v1`,
