@@ -18,7 +18,7 @@ const topicOf = (r: RecordedRequest): string => /topic "([^"]+)"/.exec(r.body.me
 /** Both job backends: BullMQ on Redis (REDIS_URL) and on Postgres (without it, as in embedded mode). */
 const BACKENDS = [{ jobs: 'Postgres', redis: false }, ...(hasRedis() ? [{ jobs: 'Redis', redis: true }] : [])];
 
-describe.each(BACKENDS)('auto mode: scheduled per-topic analysis of topic-routed feeds (jobs on $jobs)', ({ jobs, redis }) => {
+describe.each(BACKENDS)('auto mode: scheduled per-topic analysis of topic-routed feeds (jobs on $jobs)', ({ redis }) => {
   let t: TestApp;
   let fake: FakeLlmVendor;
   let upstream: FakeUpstream;
@@ -48,7 +48,7 @@ describe.each(BACKENDS)('auto mode: scheduled per-topic analysis of topic-routed
     t = await startTestApp({
       ...FEED_TEST_ENV,
       ...(redis ? {} : { REDIS_URL: '' }),
-      REDIS_KEY_PREFIX: isolatedPrefix(`llm-auto-${jobs}`),
+      REDIS_KEY_PREFIX: isolatedPrefix(),
       DEFAULT_AI_PROVIDER: 'openai',
       OPENAI_API_KEY: 'sk-auto',
       OPENAI_BASE_URL: `${fake.url}/v1`,
