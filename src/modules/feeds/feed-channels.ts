@@ -18,6 +18,12 @@ const FEED = 'feed#';
 /** Every feed channel starts with this: the hub treats them as lossy (slow subscribers lose the oldest frames). */
 export const FEED_CHANNEL_PREFIX = FEED;
 
+/** A feed channel's feed, and its topic (null for a raw feed channel). */
+export interface FeedChannelRef {
+  feedId: string;
+  topic: string | null;
+}
+
 export const feedChannels = {
   /** Raw data of a feed without topic routing (`subscribe-feed`). */
   feed: (feedId: string): string => `${FEED}${feedId}`,
@@ -25,6 +31,20 @@ export const feedChannels = {
   topic: (feedId: string, topic: string): string => `${FEED}${feedId}#topic#${encodeURIComponent(topic)}`,
   /** A topic's routed raw data (`subscribe-topic` with `includeData: true`). */
   topicData: (feedId: string, topic: string): string => `${FEED}${feedId}#data#${encodeURIComponent(topic)}`,
+  /** What a feed channel is about (its feed, and its topic for topic channels), or null for any other name. */
+  refOf(channel: string): FeedChannelRef | null {
+    const feedId = feedChannels.feedIdOf(channel);
+    if (feedId === null) return null;
+    const rest = channel.slice(FEED.length + feedId.length);
+    if (rest === '') return { feedId, topic: null };
+    const mark = rest.startsWith('#topic#') ? '#topic#' : rest.startsWith('#data#') ? '#data#' : null;
+    if (mark === null) return null;
+    try {
+      return { feedId, topic: decodeURIComponent(rest.slice(mark.length)) };
+    } catch {
+      return null;
+    }
+  },
   /** The feed id a feed channel belongs to, or null for any other name. */
   feedIdOf(channel: string): string | null {
     if (!channel.startsWith(FEED)) return null;

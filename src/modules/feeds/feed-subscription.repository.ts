@@ -9,9 +9,15 @@ import { Feed } from './entities/feed.entity';
 export class FeedSubscriptionRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** Subscribes (idempotent) and counts the feed's subscribers, together. */
-  subscribe(accountId: string, feedId: string): Promise<{ subscription: FeedSubscription; created: boolean }> {
+  /**
+   * Subscribes (idempotent) and counts the feed's subscribers, together; null when the account may not
+   * read the feed. Visibility is checked under a share lock of the feed row, so a subscribe racing the
+   * owner making the feed private either lands before it (and is removed by it) or sees it.
+   */
+  subscribe(accountId: string, feedId: string): Promise<{ subscription: FeedSubscription; created: boolean } | null> {
     return this.dataSource.transaction(async (m) => {
+      const visible = (await m.query(`SELECT 1 FROM feeds WHERE id = $1 AND (is_public OR owner_id = $2) FOR SHARE`, [feedId, accountId])) as unknown[];
+      if (visible.length === 0) return null;
       const inserted = await m
         .createQueryBuilder()
         .insert()

@@ -16,8 +16,8 @@ export interface UpstreamOptions {
 }
 
 export interface UpstreamEvents {
-  /** A frame within the size limit, as text (binary frames are decoded as UTF-8). */
-  onMessage(text: string, bytes: number): void;
+  /** A frame within the size limit, as text (binary frames are decoded as UTF-8), with its arrival time (ms). */
+  onMessage(text: string, bytes: number, receivedAt: number): void;
   onOversized(bytes: number): void;
   onState(state: UpstreamState, detail: { error?: string; connectedAt?: number | null }): void;
   /** A new connection attempt after a drop or failure. */
@@ -106,13 +106,15 @@ export class FeedUpstream {
   }
 
   private onFrame(data: RawData, isBinary: boolean): void {
-    this.lastFrameAt = Date.now();
+    const now = Date.now();
+    this.lastFrameAt = now;
     // A frame came through: the connection works, so the next drop starts the backoff afresh.
     this.attempt = 0;
-    const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as Buffer);
+    // `ws` hands a whole message as one Buffer (binaryType 'nodebuffer'): decoded as it is, not copied.
+    const buf = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
     if (buf.length > this.options.maxFrameBytes) return this.events.onOversized(buf.length);
     void isBinary;
-    this.events.onMessage(buf.toString('utf8'), buf.length);
+    this.events.onMessage(buf.toString('utf8'), buf.length, now);
   }
 
   private failed(reason: string): void {

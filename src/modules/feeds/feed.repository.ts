@@ -64,6 +64,21 @@ export class FeedRepository {
     return (result.affected ?? 0) > 0;
   }
 
+  /**
+   * Changes the feed and ends every other account's marketplace subscription to it (made private or
+   * deactivated), recounting its subscribers, in one transaction. The feed row's lock orders this
+   * against concurrent subscribes (FeedSubscriptionRepository.subscribe checks visibility under it).
+   */
+  updateRestricting(ownerId: string, id: string, patch: FeedPatch): Promise<boolean> {
+    return this.repo.manager.transaction(async (m) => {
+      const result = await m.update(Feed, { ownerId, id }, patch);
+      if (!result.affected) return false;
+      await m.query(`DELETE FROM feed_subscriptions WHERE feed_id = $1 AND account_id <> $2`, [id, ownerId]);
+      await m.query(`UPDATE feeds SET subscriber_count = (SELECT count(*) FROM feed_subscriptions WHERE feed_id = $1) WHERE id = $1`, [id]);
+      return true;
+    });
+  }
+
   async delete(ownerId: string, id: string): Promise<boolean> {
     const result = await this.repo.delete({ ownerId, id });
     return (result.affected ?? 0) > 0;

@@ -8,6 +8,7 @@ import { RealtimeModule } from '../../realtime/realtime.module';
 import { FeedSubscription } from './entities/feed-subscription.entity';
 import { Feed } from './entities/feed.entity';
 import { FeedIngestionService } from './feed-ingestion.service';
+import { FeedRevocationBus } from './feed-revocation.bus';
 import { FEED_STATE_STORE, FeedStateStore } from './feed-state.store';
 import { FeedSubscriptionRepository } from './feed-subscription.repository';
 import { FeedRepository } from './feed.repository';
@@ -35,6 +36,7 @@ import { RedisFeedStateStore } from './redis-feed-state.store';
     FeedRepository,
     FeedSubscriptionRepository,
     FeedIngestionService,
+    FeedRevocationBus,
     FeedsService,
     FeedsWs,
   ],

@@ -5,6 +5,7 @@ import { APP_CONFIG } from '../../config/config.token';
 import type { FeedAiPromptDto, FeedCreateDto, FeedDocumentDto, FeedStatusDto, FeedSubscriptionDto, FeedTopicDto, FeedUpdateDto } from './dto/feed.dto';
 import type { Feed } from './entities/feed.entity';
 import { FeedIngestionService } from './feed-ingestion.service';
+import { FeedRevocationBus } from './feed-revocation.bus';
 import { FeedPatch, FeedRepository } from './feed.repository';
 import { checkConnectionMessages, checkTopicPrompts, checkTopicRouting } from './feed-rules';
 import { FEED_STATE_STORE, FeedStateStore } from './feed-state.store';
@@ -18,6 +19,8 @@ const NOT_NULL = ['name', 'url', 'description', 'category', 'isPublic', 'isActiv
 /**
  * The marketplace: feeds belong to accounts; only the owner changes or deletes one; a private feed is
  * visible to its owner only (to anyone else it does not exist: 404); public feeds are readable by all.
+ * Making a feed private or inactive ends every other account's subscriptions, stored and live (on
+ * every instance); deleting it ends all of them.
  */
 @Injectable()
 export class FeedsService {
@@ -27,6 +30,7 @@ export class FeedsService {
     private readonly subscriptions: FeedSubscriptionRepository,
     private readonly ingestion: FeedIngestionService,
     @Inject(FEED_STATE_STORE) private readonly store: FeedStateStore,
+    private readonly revocations: FeedRevocationBus,
   ) {}
 
   async create(accountId: string, dto: FeedCreateDto): Promise<FeedDocumentDto> {
@@ -84,7 +88,11 @@ export class FeedsService {
     if (dto.enableTopicRouting !== undefined || dto.topicField !== undefined) {
       checkTopicRouting(dto.enableTopicRouting ?? feed.enableTopicRouting, dto.topicField !== undefined ? dto.topicField : feed.topicField);
     }
-    if (Object.keys(patch).length > 0) await this.feeds.update(accountId, id, patch);
+    // Made private or deactivated: nobody but the owner keeps a subscription (stored or live).
+    const restricting = dto.isPublic === false || dto.isActive === false;
+    if (restricting) await this.feeds.updateRestricting(accountId, id, patch);
+    else if (Object.keys(patch).length > 0) await this.feeds.update(accountId, id, patch);
+    if (restricting) this.revocations.announce({ feedId: id, ownerId: accountId, scope: 'others', reason: dto.isPublic === false ? 'private' : 'inactive' });
     this.ingestion.poke();
     return feedDocument((await this.feeds.findOwned(accountId, id))!);
   }
@@ -99,13 +107,16 @@ export class FeedsService {
   async remove(accountId: string, id: string): Promise<void> {
     await this.owned(accountId, id);
     await this.feeds.delete(accountId, id);
+    this.revocations.announce({ feedId: id, ownerId: accountId, scope: 'all', reason: 'deleted' });
     this.ingestion.poke();
     await this.store.clear(id);
   }
 
   async subscribe(accountId: string, feedId: string): Promise<{ subscription: FeedSubscriptionDto; created: boolean }> {
     await this.readable(accountId, feedId);
-    const { subscription, created } = await this.subscriptions.subscribe(accountId, feedId);
+    const subscribed = await this.subscriptions.subscribe(accountId, feedId);
+    if (!subscribed) throw notFound('Feed');
+    const { subscription, created } = subscribed;
     this.ingestion.poke();
     return { subscription: subscriptionDocument(subscription), created };
   }
