@@ -80,6 +80,9 @@ const envSchema = z.object({
   // --- Chat (rooms, messages, receipts, typing, notifications) ---
   CHAT_MAX_PAYLOAD_BYTES: int(16_384, 16, 1024 * 1024),
   CHAT_TYPING_THROTTLE_MS: int(2_000, 0, 60_000),
+  CHAT_BATCH_WINDOW_MS: int(0, 0, 1_000),
+  CHAT_BATCH_MAX_MESSAGES: int(500, 1, 5_000),
+  CHAT_BATCH_LANES: int(2, 1, 32),
   // --- end chat ---
   // --- Pusher dialect: per-tenant HTTP API rate limits (seed 000) ---
   RATE_LIMIT_TRIGGER_PER_MINUTE: int(1_000, 1),
@@ -218,6 +221,18 @@ export interface AppConfig {
     readonly maxPayloadBytes: number;
     /** A user's `isTyping: true` in a room is relayed at most once per this period. */
     readonly typingThrottleMs: number;
+    /**
+     * Group commit: messages sent while a batch commits, or within this window of the first one
+     * (0: the same event-loop turn), are stored by one multi-row INSERT and acknowledged together.
+     */
+    readonly batchWindowMs: number;
+    /** Most messages in one batch insert. */
+    readonly batchMaxMessages: number;
+    /**
+     * Batches that may commit at the same time, each for its own share of the rooms (a room's
+     * messages always go through the same lane, in order). Each uses a database connection.
+     */
+    readonly batchLanes: number;
   };
   // --- end chat ---
   /** Per-tenant rate limits of the Pusher HTTP API and channel authorisation, counted across instances. */
@@ -429,7 +444,13 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     // --- end LLM ---
     // --- Chat ---
-    chat: { maxPayloadBytes: e.CHAT_MAX_PAYLOAD_BYTES, typingThrottleMs: e.CHAT_TYPING_THROTTLE_MS },
+    chat: {
+      maxPayloadBytes: e.CHAT_MAX_PAYLOAD_BYTES,
+      typingThrottleMs: e.CHAT_TYPING_THROTTLE_MS,
+      batchWindowMs: e.CHAT_BATCH_WINDOW_MS,
+      batchMaxMessages: e.CHAT_BATCH_MAX_MESSAGES,
+      batchLanes: e.CHAT_BATCH_LANES,
+    },
     // --- end chat ---
   });
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { RealtimeHub } from '../../realtime/hub/realtime-hub.service';
 import { chatMessageEventData, messageView } from './chat-views';
 import { conversationChannel, roomPresenceChannel } from './chat-names';
+import type { MessageResponseDto } from './dto/message.dto';
 import type { MessageRow } from './message.repository';
 import type { RoomRow } from './room.repository';
 
@@ -24,8 +25,17 @@ const CONVERSATION_EVENT: Record<MessageEventName, string> = {
 export class ChatDelivery {
   constructor(private readonly hub: RealtimeHub) {}
 
-  message(tenantId: string, room: RoomRow, message: MessageRow, memberIds: string[], name: MessageEventName, excludeSocketId?: string): void {
-    const dataJson = JSON.stringify(messageView(room, message));
+  message(
+    tenantId: string,
+    room: Pick<RoomRow, 'id' | 'name' | 'visibility'>,
+    message: MessageRow,
+    memberIds: string[],
+    name: MessageEventName,
+    excludeSocketId?: string,
+    view: MessageResponseDto = messageView(room, message),
+  ): void {
+    // Serialised once for every member connection.
+    const dataJson = JSON.stringify(view);
     for (const userId of memberIds) this.hub.publishToUser(tenantId, userId, { name, dataJson, excludeSocketId });
     this.hub.publish(tenantId, conversationChannel(room.name, room.visibility), {
       name: CONVERSATION_EVENT[name],

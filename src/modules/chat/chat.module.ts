@@ -5,6 +5,7 @@ import { ChatDelivery } from './chat-delivery';
 import { ChatPresence } from './chat-presence';
 import { ChatSeedController } from './chat-seed.controller';
 import { ChatWs } from './chat.ws';
+import { MessageBatcher } from './message-batcher';
 import { MessageRepository } from './message.repository';
 import { MessagesService } from './messages.service';
 import { ReceiptRepository } from './receipt.repository';
@@ -22,6 +23,7 @@ import { WebhooksModule } from '../webhooks/webhooks.module';
   providers: [
     RoomRepository,
     MessageRepository,
+    MessageBatcher,
     ReceiptRepository,
     RoomsService,
     MessagesService,

@@ -53,7 +53,8 @@ export class ChatWs implements OnModuleInit {
   private async join({ conn, message, reply }: NativeMessageContext): Promise<void> {
     const user = chatUser(conn);
     const room = roomOf(message);
-    await this.rooms.joinByName(user, room);
+    const joined = await this.rooms.joinByName(user, room);
+    this.messages.rememberRoom(user.tenant.id, room, joined);
     await this.presence.enter(conn, room);
     reply(JSON.stringify({ type: 'joined', room }));
   }

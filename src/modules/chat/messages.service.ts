@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { authorizationError, conflict, DomainError, notFound, validationError } from '../../common/domain-error';
 import { AppConfig } from '../../config/app-config';
@@ -7,6 +8,7 @@ import { ChatDelivery, MessageEventName } from './chat-delivery';
 import { messageView } from './chat-views';
 import type { MessagePageResponseDto, MessagePostResponseDto, MessageResponseDto } from './dto/message.dto';
 import { WebhookDispatcher } from '../webhooks/webhook.dispatcher';
+import { BatchOutcome, MessageBatcher } from './message-batcher';
 import { MessageRepository, MessageRow } from './message.repository';
 import type { RoomRow } from './room.repository';
 import { NOT_JOINED, RoomsService } from './rooms.service';
@@ -18,12 +20,19 @@ export interface SendOptions {
   excludeSocketId?: string;
 }
 
+/** Rooms remembered by reference for WebSocket sends; cleared when full. */
+const MAX_KNOWN_ROOMS = 10_000;
+
 /** Posting, reading, editing and deleting messages. */
 @Injectable()
 export class MessagesService {
+  /** `tenantId \n ref` → the room a WebSocket send resolved it to last (checked again by every insert). */
+  private readonly knownRooms = new Map<string, Pick<RoomRow, 'id' | 'name'>>();
+
   constructor(
     private readonly rooms: RoomsService,
     private readonly messages: MessageRepository,
+    private readonly batcher: MessageBatcher,
     private readonly delivery: ChatDelivery,
     private readonly webhooks: WebhookDispatcher,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -31,20 +40,59 @@ export class MessagesService {
 
   /**
    * Stores a message, then — once committed — delivers it to every member's connections and to the
-   * room's conversation channel. A retry with the same clientMessageId returns the first message
-   * (`created: false`) and delivers nothing again.
+   * room's conversation channel, and answers. A retry with the same clientMessageId returns the first
+   * message (`created: false`) and delivers nothing again. Messages of every sender are stored in
+   * batches (group commit, see MessageBatcher); the membership check is part of the batch insert.
    */
   async send(user: ChatUser, ref: string, payload: unknown, clientMessageId: string | undefined, options: SendOptions): Promise<MessagePostResponseDto> {
-    this.checkPayload(payload);
-    const room = options.joinPublic ? await this.roomForPost(user, ref) : await this.roomOfMember(user, ref);
-    const { message, created } = await this.messages.insert(user.tenant.id, room.id, user.userId, payload, clientMessageId ?? null);
-    if (created) {
-      // Committed: tell the tenant's webhooks (queued, never blocking the send).
-      void this.webhooks.emit(user.tenant.id, { name: 'message_created', channel: room.name, userId: user.userId, data: messageView(room, message) });
-      const memberIds = await this.rooms.memberIds(user.tenant.id, room.id);
-      this.delivery.message(user.tenant.id, room, message, memberIds, 'message', options.excludeSocketId);
+    const payloadJson = this.checkPayload(payload);
+    const cmid = clientMessageId ?? null;
+    if (options.joinPublic) {
+      const room = await this.roomForPost(user, ref);
+      return this.result(room, await this.store(user, room.id, payload, payloadJson, cmid, options.excludeSocketId));
     }
-    return { ...messageView(room, message), created };
+    // WebSocket: a room the connection already sent to skips the lookups; the insert itself checks
+    // that the sender is (still) a member, and a refusal takes the full path below.
+    const key = user.tenant.id + '\n' + ref;
+    const known = this.knownRooms.get(key);
+    if (known) {
+      const outcome = await this.store(user, known.id, payload, payloadJson, cmid, options.excludeSocketId);
+      if (outcome.kind !== 'not-member') return this.result(known, outcome);
+    }
+    const room = await this.roomOfMember(user, ref);
+    this.rememberRoom(user.tenant.id, ref, room);
+    return this.result(room, await this.store(user, room.id, payload, payloadJson, cmid, options.excludeSocketId));
+  }
+
+  /** What `ref` names in the tenant, for the next WebSocket sends to it (a join has just resolved it). */
+  rememberRoom(tenantId: string, ref: string, room: Pick<RoomRow, 'id' | 'name'>): void {
+    if (this.knownRooms.size >= MAX_KNOWN_ROOMS) this.knownRooms.clear();
+    this.knownRooms.set(tenantId + '\n' + ref, { id: room.id, name: room.name });
+  }
+
+  private store(
+    user: ChatUser,
+    roomId: string,
+    payload: unknown,
+    payloadJson: string,
+    clientMessageId: string | null,
+    excludeSocketId: string | undefined,
+  ): Promise<BatchOutcome> {
+    const tenantId = user.tenant.id;
+    return this.batcher.submit({
+      message: { id: randomUUID(), tenantId, roomId, senderId: user.userId, payload, payloadJson, clientMessageId },
+      onStored: (m, room) => {
+        const view = messageView(room, m);
+        // Committed: tell the tenant's webhooks (queued, never blocking the send).
+        void this.webhooks.emit(tenantId, { name: 'message_created', channel: room.name, userId: m.senderId, data: view });
+        this.delivery.message(tenantId, room, m, room.memberIds, 'message', excludeSocketId, view);
+      },
+    });
+  }
+
+  private result(room: Pick<RoomRow, 'id' | 'name'>, outcome: BatchOutcome): MessagePostResponseDto {
+    if (outcome.kind === 'not-member') throw authorizationError(NOT_JOINED);
+    return { ...messageView(room, outcome.message), created: outcome.kind === 'created' };
   }
 
   async list(user: ChatUser, ref: string, query: { before?: string; after?: string; limit?: number }): Promise<MessagePageResponseDto> {
@@ -116,9 +164,13 @@ export class MessagesService {
     return room;
   }
 
-  private checkPayload(payload: unknown): void {
+  /** The payload as JSON, once checked. */
+  private checkPayload(payload: unknown): string {
     if (payload === undefined || payload === null || payload === '') throw validationError('Payload required');
     const limit = this.config.chat.maxPayloadBytes;
-    if (Buffer.byteLength(JSON.stringify(payload)) > limit) throw new DomainError('PAYLOAD_TOO_LARGE', `Payload exceeds ${limit} bytes`);
+    const json = JSON.stringify(payload);
+    // Bytes are at most 3 per UTF-16 unit: only long payloads need counting.
+    if (json.length * 3 > limit && Buffer.byteLength(json) > limit) throw new DomainError('PAYLOAD_TOO_LARGE', `Payload exceeds ${limit} bytes`);
+    return json;
   }
 }
