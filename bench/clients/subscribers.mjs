@@ -1,8 +1,9 @@
 // Subscriber load generator (child process). Config in argv[2] as JSON:
-// {proto: 'pusher'|'raw'|'sio', port, path, n, channels: string[], sampleEvery, concurrency}
+// {proto: 'pusher'|'raw'|'sio', port, ports?: number[], path, n, channels: string[], sampleEvery, concurrency}
+// With `ports`, connection i goes to ports[i % ports.length] (several instances, no proxy).
 // Talks to the orchestrator over IPC: 'ready' after every connection is subscribed; then
 // {cmd:'measure', warmupMs, durationMs} -> 'result'; {cmd:'exit'}.
-import { connect, Histogram, now, timestampOf } from '../lib/rawws.mjs';
+import { connect, Histogram, maskedText, now, timestampOf } from '../lib/rawws.mjs';
 
 const cfg = JSON.parse(process.argv[2]);
 const conns = [];
@@ -26,7 +27,8 @@ function onFrame(conn, buf, start, end) {
 
 function open(i) {
   const path = cfg.proto === 'sio' ? '/socket.io/?EIO=4&transport=websocket' : cfg.path;
-  return connect({ port: cfg.port, path, onFrame }).then(
+  const port = cfg.ports ? cfg.ports[i % cfg.ports.length] : cfg.port;
+  return connect({ port, path, onFrame }).then(
     (conn) =>
       new Promise((resolve, reject) => {
         conn.sampled = i % cfg.sampleEvery === 0;
@@ -50,7 +52,9 @@ function open(i) {
         conn.setup = (text) => {
           const msg = JSON.parse(text);
           if (msg.event === 'pusher:connection_established') {
-            for (const channel of cfg.channels) conn.send(JSON.stringify({ event: 'pusher:subscribe', data: { channel: channel.replace('{g}', String(i % 100)) } }));
+            // All subscribes in one write (one syscall), as a client that subscribes on connect would batch them.
+            const frames = cfg.channels.map((channel) => maskedText(JSON.stringify({ event: 'pusher:subscribe', data: { channel: channel.replace('{g}', String(i % 100)) } })));
+            conn.socket.write(frames.length === 1 ? frames[0] : Buffer.concat(frames));
           } else if (msg.event === 'pusher_internal:subscription_succeeded') {
             if (--pending === 0) done();
           } else if (msg.event === 'pusher:error' || msg.event === 'pusher:subscription_error') {

@@ -21,7 +21,11 @@ export class SubscriptionService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async subscribe(conn: HubConnection, channel: unknown, proof: SubscriptionProof): Promise<SubscribeOutcome> {
+  /**
+   * Throws (synchronously) what the client did wrong; returns the outcome without a promise when the
+   * hub had nothing to wait for (see RealtimeHub.join), a promise otherwise.
+   */
+  subscribe(conn: HubConnection, channel: unknown, proof: SubscriptionProof): SubscribeOutcome | Promise<SubscribeOutcome> {
     const nameError = channelNameError(channel, this.config.realtime.maxChannelNameLength);
     if (nameError) throw validationError(nameError);
     const name = channel as string;
@@ -32,18 +36,24 @@ export class SubscriptionService {
     const member = authorizeSubscription({ identity: conn.identity, tenant, socketId: conn.id, channel: name, proof });
     if (conn.channels.has(name)) {
       // Already subscribed: confirm again without counting twice.
-      return { channel: name, members: member ? await this.hub.clusterMembers(tenant.id, name) : null };
+      return member ? this.hub.clusterMembers(tenant.id, name).then((members) => ({ channel: name, members })) : { channel: name, members: null };
     }
     const limit = tenant.limits.maxChannelsPerConnection;
     if (countNamedChannels(conn) >= limit) {
       throw new DomainError('QUOTA_EXCEEDED', `Channel limit reached: at most ${limit} channels per connection`);
     }
-    try {
-      return { channel: name, members: await this.hub.subscribe(conn, name, member) };
-    } catch {
+    const failed = (): never => {
       this.hub.unsubscribe(conn, name);
       throw new DomainError('SERVICE_UNAVAILABLE', 'Could not subscribe right now; try again');
+    };
+    let joined: ReturnType<RealtimeHub['join']>;
+    try {
+      joined = this.hub.join(conn, name, member);
+    } catch {
+      return failed();
     }
+    if (joined instanceof Promise) return joined.then((members) => ({ channel: name, members }), failed);
+    return { channel: name, members: joined };
   }
 
   /** False when the connection was not subscribed (answered as success all the same: the goal is met). */

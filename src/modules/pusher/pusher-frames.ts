@@ -5,11 +5,9 @@ import type { PresenceMember } from '../../realtime/access/channel-access';
  * pusher:error and pusher:signin_success (the reference's §2).
  */
 export const pusherFrames = {
+  /** Built by hand: a socket id is `<digits>.<digits>`, so nothing in it needs escaping (sent once per connection). */
   connectionEstablished(socketId: string, activityTimeout: number): string {
-    return JSON.stringify({
-      event: 'pusher:connection_established',
-      data: JSON.stringify({ socket_id: socketId, activity_timeout: activityTimeout }),
-    });
+    return `{"event":"pusher:connection_established","data":"{\\"socket_id\\":\\"${socketId}\\",\\"activity_timeout\\":${activityTimeout}}"}`;
   },
   error(message: string, code: number | null, channel?: string): string {
     return JSON.stringify(channel === undefined ? { event: 'pusher:error', data: { message, code } } : { event: 'pusher:error', channel, data: { message, code } });
@@ -18,7 +16,7 @@ export const pusherFrames = {
     return '{"event":"pusher:pong","data":{}}';
   },
   subscriptionSucceeded(channel: string, members: PresenceMember[] | null): string {
-    if (!members) return JSON.stringify({ event: 'pusher_internal:subscription_succeeded', channel, data: '{}' });
+    if (!members) return `{"event":"pusher_internal:subscription_succeeded","channel":${JSON.stringify(channel)},"data":"{}"}`;
     const hash: Record<string, unknown> = {};
     for (const m of members) hash[m.userId] = m.userInfo ?? null;
     const ids = Object.keys(hash);

@@ -13,9 +13,10 @@ export interface PusherSessionHost {
   readonly maxFrameBytes: number;
   readonly maxMessagesPerSecond: number;
   send(conn: HubConnection, text: string): void;
-  subscribe(conn: HubConnection, channel: string, auth: unknown, channelData: unknown): Promise<PresenceMember[] | null>;
+  /** Throws (or rejects) what the client did wrong; a promise only when something had to be waited for. */
+  subscribe(conn: HubConnection, channel: string, auth: unknown, channelData: unknown): PresenceMember[] | null | Promise<PresenceMember[] | null>;
   unsubscribe(conn: HubConnection, channel: string): void;
-  afterSubscribe(conn: HubConnection, channel: string): Promise<void>;
+  afterSubscribe(conn: HubConnection, channel: string): void | Promise<void>;
   clientEvent(conn: HubConnection, channel: string, event: string, data: unknown, userId: string): void;
   signin(conn: HubConnection, userId: string, watchlist: string[]): Promise<PresenceMember[][]>;
   countMessageIn(): void;
@@ -30,15 +31,18 @@ type Frame = { event?: unknown; channel?: unknown; data?: unknown };
 
 /**
  * One Pusher connection's inbound side. Frames are handled in arrival order (a client event right
- * after a subscribe sees the subscription). Bad frames get a `pusher:error` and the connection
- * stays; only the handshake closes connections.
+ * after a subscribe sees the subscription): synchronously while nothing is pending, queued behind a
+ * frame whose handling had to wait (a presence subscribe, a sign-in, a Redis round trip). Bad
+ * frames get a `pusher:error` and the connection stays; only the handshake closes connections.
  */
 export class PusherSession {
-  /** Presence channels this connection joined, with the user id it joined as (for client events' user_id). */
-  private readonly presenceUser = new Map<string, string>();
+  /** Presence channels this connection joined, with the user id it joined as (for client events' user_id); created on first use. */
+  private presenceUser: Map<string, string> | null = null;
   private readonly inbound: InboundRateLimiter;
-  private readonly clientEvents = { window: 0, count: 0 };
-  private chain: Promise<void> = Promise.resolve();
+  private clientEventsWindow = 0;
+  private clientEventsCount = 0;
+  /** Frames waiting behind one whose handling is in flight; null while nothing is. */
+  private queue: Frame[] | null = null;
 
   constructor(
     private readonly host: PusherSessionHost,
@@ -65,10 +69,40 @@ export class PusherSession {
       return this.error('Invalid JSON', null);
     }
     if (typeof frame !== 'object' || frame === null || typeof frame.event !== 'string') return this.error('Message must be an object with an event', null);
-    this.chain = this.chain.then(() => this.handle(frame)).catch(() => this.error('Internal server error', null));
+    if (this.queue) this.queue.push(frame);
+    else this.run(frame);
   }
 
-  private async handle(frame: Frame): Promise<void> {
+  /** Handles one frame; if that has to wait, later frames queue until it is done. */
+  private run(frame: Frame): void {
+    let pending: void | Promise<void>;
+    try {
+      pending = this.handle(frame);
+    } catch {
+      return this.error('Internal server error', null);
+    }
+    if (!pending) return;
+    this.queue ??= [];
+    pending.then(
+      () => this.drain(),
+      () => {
+        this.error('Internal server error', null);
+        this.drain();
+      },
+    );
+  }
+
+  private drain(): void {
+    const queue = this.queue!;
+    this.queue = null;
+    while (queue.length > 0 && this.queue === null) {
+      this.run(queue.shift()!);
+      // run() set a new queue if that frame has to wait: the rest go in front of anything newer.
+      if (this.queue !== null) (this.queue as Frame[]).push(...queue);
+    }
+  }
+
+  private handle(frame: Frame): void | Promise<void> {
     if (this.conn.closed) return;
     const event = frame.event as string;
     const data = asObject(frame.data);
@@ -91,7 +125,7 @@ export class PusherSession {
     }
   }
 
-  private async subscribe(data: Record<string, unknown>): Promise<void> {
+  private subscribe(data: Record<string, unknown>): void | Promise<void> {
     const channel = data.channel;
     if (typeof channel !== 'string' || channel.length === 0) return this.error('Channel required', null);
     if (isServerToUserChannel(channel)) {
@@ -100,21 +134,31 @@ export class PusherSession {
       }
       return this.subscriptionError(channel, 'AuthError', 'Sign in as this user first', 403);
     }
-    let members: PresenceMember[] | null;
+    let members: PresenceMember[] | null | Promise<PresenceMember[] | null>;
     try {
-      members = await this.host.subscribe(this.conn, channel, data.auth, data.channel_data);
+      members = this.host.subscribe(this.conn, channel, data.auth, data.channel_data);
     } catch (e) {
       return this.subscriptionFailure(channel, e);
     }
-    if (members) this.presenceUser.set(channel, presenceUserId(data.channel_data));
+    if (members instanceof Promise) {
+      return members.then(
+        (m) => this.subscribed(channel, data, m),
+        (e: unknown) => this.subscriptionFailure(channel, e),
+      );
+    }
+    return this.subscribed(channel, data, members);
+  }
+
+  private subscribed(channel: string, data: Record<string, unknown>, members: PresenceMember[] | null): void | Promise<void> {
+    if (members) (this.presenceUser ??= new Map()).set(channel, presenceUserId(data.channel_data));
     this.host.send(this.conn, pusherFrames.subscriptionSucceeded(channel, members));
-    await this.host.afterSubscribe(this.conn, channel);
+    return this.host.afterSubscribe(this.conn, channel);
   }
 
   private unsubscribe(data: Record<string, unknown>): void {
     const channel = data.channel;
     if (typeof channel !== 'string' || isServerToUserChannel(channel)) return;
-    this.presenceUser.delete(channel);
+    this.presenceUser?.delete(channel);
     this.host.unsubscribe(this.conn, channel);
   }
 
@@ -127,17 +171,17 @@ export class PusherSession {
     if (!this.conn.channels.has(channel)) return this.error(`Not subscribed to ${channel}`, CLIENT_EVENT_REJECTED, channel);
     if (event.length > PUSHER_LIMITS.maxEventNameLength) return this.error('Event name too long', CLIENT_EVENT_REJECTED, channel);
     const now = Math.floor(Date.now() / 1000);
-    if (this.clientEvents.window !== now) {
-      this.clientEvents.window = now;
-      this.clientEvents.count = 0;
+    if (this.clientEventsWindow !== now) {
+      this.clientEventsWindow = now;
+      this.clientEventsCount = 0;
     }
-    if (++this.clientEvents.count > PUSHER_LIMITS.clientEventsPerSecond) {
+    if (++this.clientEventsCount > PUSHER_LIMITS.clientEventsPerSecond) {
       return this.error(`Client event rate limit reached: at most ${PUSHER_LIMITS.clientEventsPerSecond} per second`, CLIENT_EVENT_REJECTED, channel);
     }
     if (Buffer.byteLength(JSON.stringify(data ?? null)) > PUSHER_LIMITS.maxEventDataBytes) {
       return this.error(`Client event data exceeds ${PUSHER_LIMITS.maxEventDataBytes} bytes`, CLIENT_EVENT_REJECTED, channel);
     }
-    this.host.clientEvent(this.conn, channel, event, data, this.presenceUser.get(channel) ?? '');
+    this.host.clientEvent(this.conn, channel, event, data, this.presenceUser?.get(channel) ?? '');
   }
 
   private async signin(data: Record<string, unknown>): Promise<void> {

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { WebSocket } from 'ws';
 import { DomainError } from '../../common/domain-error';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.token';
@@ -29,6 +30,8 @@ interface Refusal {
   message: string;
 }
 
+const OVER_QUOTA: Refusal = { code: 4004, message: 'Application is over connection quota' };
+
 /** Protocol 7 only; pusher-js always sends it. */
 function protocolRefusal(protocol: string | null): Refusal | null {
   if (protocol === null) return { code: 4008, message: 'No protocol version supplied' };
@@ -49,6 +52,8 @@ export class PusherWs implements OnModuleInit, PusherSessionHost {
   private readonly dialect: number;
   readonly maxFrameBytes: number;
   readonly maxMessagesPerSecond: number;
+  /** The messages-in counter's child for this dialect (labels resolved once). */
+  private readonly messagesIn: { inc(): void };
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -63,40 +68,76 @@ export class PusherWs implements OnModuleInit, PusherSessionHost {
     this.dialect = hub.registerDialect(new PusherDialect());
     this.maxFrameBytes = config.realtime.maxFrameBytes;
     this.maxMessagesPerSecond = config.realtime.maxMessagesPerSecond;
+    this.messagesIn = metrics.messagesIn.labels('pusher');
   }
 
   onModuleInit(): void {
     this.gateway.addRoute('/app/:key', (ctx) => this.onUpgrade(ctx));
   }
 
-  private async onUpgrade(ctx: UpgradeContext): Promise<void> {
-    let tenant: TenantContext | null = null;
-    let refusal = protocolRefusal(ctx.url.searchParams.get('protocol'));
-    let admitted = false;
+  /**
+   * The handshake, without a promise on the common path: the tenant from the cache, the slot from
+   * in-process cluster state, the hub attach with the tenant's bus subscription already active. Then
+   * `101` and `connection_established` leave in one write (WebSocketGateway.accept).
+   */
+  private onUpgrade(ctx: UpgradeContext): void | Promise<void> {
+    const refusal = protocolRefusal(ctx.url.searchParams.get('protocol'));
+    if (refusal) return this.open(ctx, null, refusal);
+    let tenant: ReturnType<TenantContextService['byKeyNow']>;
     try {
-      if (!refusal) {
-        tenant = await this.contexts.byKey(ctx.params.key);
-        if (!tenant) refusal = { code: 4001, message: `App key ${ctx.params.key.slice(0, 64)} does not exist` };
-        else if (!tenant.enabled) refusal = { code: 4003, message: 'Application is disabled' };
-        else if (!(admitted = await this.hub.admit(tenant.id, tenant.limits.maxConnections))) {
-          refusal = { code: 4004, message: 'Application is over connection quota' };
-        }
-      }
+      tenant = this.contexts.byKeyNow(ctx.params.key);
     } catch (e) {
-      this.logger.warn(`Pusher handshake failed: ${(e as Error).message}`);
-      refusal = { code: 4100, message: 'Over capacity: try again' };
+      return this.open(ctx, null, this.overCapacity(e));
     }
-    let conn: HubConnection | null = null;
-    const ws = await this.gateway.accept(ctx, () => conn && this.sayReconnect(conn));
-    if (!ws || refusal || !tenant) {
-      if (admitted && tenant) this.hub.releaseAdmission(tenant.id);
-      if (ws && refusal) {
-        ws.send(pusherFrames.error(refusal.message, refusal.code));
-        ws.close(refusal.code, refusal.message);
-      }
-      return;
+    if (tenant instanceof Promise) {
+      return tenant.then(
+        (t) => this.admit(ctx, t),
+        (e: unknown) => this.open(ctx, null, this.overCapacity(e)),
+      );
     }
-    const c = (conn = new HubConnection(this.hub.newSocketId(), this.dialect, ws, ctx.socket as HubConnection['socket']));
+    return this.admit(ctx, tenant);
+  }
+
+  private admit(ctx: UpgradeContext, tenant: TenantContext | null): void | Promise<void> {
+    if (!tenant) return this.open(ctx, null, { code: 4001, message: `App key ${ctx.params.key.slice(0, 64)} does not exist` });
+    if (!tenant.enabled) return this.open(ctx, null, { code: 4003, message: 'Application is disabled' });
+    let admitted: boolean | Promise<boolean>;
+    try {
+      admitted = this.hub.admit(tenant.id, tenant.limits.maxConnections);
+    } catch (e) {
+      return this.open(ctx, null, this.overCapacity(e));
+    }
+    if (typeof admitted === 'boolean') return this.open(ctx, admitted ? tenant : null, admitted ? null : OVER_QUOTA);
+    return admitted.then(
+      (ok) => this.open(ctx, ok ? tenant : null, ok ? null : OVER_QUOTA),
+      (e: unknown) => this.open(ctx, null, this.overCapacity(e)),
+    );
+  }
+
+  private overCapacity(e: unknown): Refusal {
+    this.logger.warn(`Pusher handshake failed: ${(e as Error)?.message ?? String(e)}`);
+    return { code: 4100, message: 'Over capacity: try again' };
+  }
+
+  /** Upgrades; an admitted `tenant` (its slot taken) is attached, a refusal answered and closed. */
+  private open(ctx: UpgradeContext, tenant: TenantContext | null, refusal: Refusal | null): void {
+    const accepted = this.gateway.accept(
+      ctx,
+      (ws) => {
+        if (refusal || !tenant) {
+          ws.send(pusherFrames.error(refusal?.message ?? 'Over capacity: try again', refusal?.code ?? 4100));
+          ws.close(refusal?.code ?? 4100, refusal?.message ?? 'Over capacity');
+          return;
+        }
+        this.attach(ws, ctx, tenant);
+      },
+      this.sayReconnect,
+    );
+    if (!accepted && tenant && !refusal) this.hub.releaseAdmission(tenant.id);
+  }
+
+  private attach(ws: WebSocket, ctx: UpgradeContext, tenant: TenantContext): void {
+    const c = new HubConnection(this.hub.newSocketId(), this.dialect, ws, ctx.socket as HubConnection['socket']);
     c.tenant = tenant;
     c.identity = PUSHER_CLIENT;
     const session = new PusherSession(this, c, { key: tenant.key, secret: tenant.secret, clientEventsEnabled: tenant.settings.clientEventsEnabled === true });
@@ -106,31 +147,50 @@ export class PusherWs implements OnModuleInit, PusherSessionHost {
       this.hub.detach(c);
       for (const channel of channels) this.counts.changed(c, channel);
     });
+    let attached: void | Promise<void>;
     try {
-      await this.hub.attach(c);
+      attached = this.hub.attach(c);
     } catch (e) {
-      this.logger.warn(`Attaching connection ${c.id} failed: ${(e as Error).message}`);
-      ws.send(pusherFrames.error('Could not set up the connection', 4100));
-      ws.close(4100, 'Over capacity');
-      return;
+      return this.attachFailed(c, e);
     }
+    if (attached) {
+      attached.then(
+        () => this.established(c),
+        (e: unknown) => this.attachFailed(c, e),
+      );
+    } else this.established(c);
+  }
+
+  private established(c: HubConnection): void {
     if (c.closed) return this.hub.detach(c);
     this.send(c, pusherFrames.connectionEstablished(c.id, ACTIVITY_TIMEOUT_SECONDS));
+  }
+
+  private attachFailed(c: HubConnection, e: unknown): void {
+    this.logger.warn(`Attaching connection ${c.id} failed: ${(e as Error)?.message ?? String(e)}`);
+    c.ws.send(pusherFrames.error('Could not set up the connection', 4100));
+    c.ws.close(4100, 'Over capacity');
   }
 
   send(conn: HubConnection, text: string): void {
     this.hub.sendText(conn, text);
   }
 
-  async subscribe(conn: HubConnection, channel: string, auth: unknown, channelData: unknown): Promise<PresenceMember[] | null> {
-    if (channel.startsWith('presence-')) await this.assertRoomInPresence(conn, channel, channelData);
-    const outcome = await this.subscriptions.subscribe(conn, channel, { auth, channelData });
-    return outcome.members;
+  /** Throws what the client did wrong; a promise only when something had to be waited for. */
+  subscribe(conn: HubConnection, channel: string, auth: unknown, channelData: unknown): PresenceMember[] | null | Promise<PresenceMember[] | null> {
+    if (channel.startsWith('presence-')) {
+      return this.assertRoomInPresence(conn, channel, channelData).then(async () => (await this.subscriptions.subscribe(conn, channel, { auth, channelData })).members);
+    }
+    const outcome = this.subscriptions.subscribe(conn, channel, { auth, channelData });
+    return outcome instanceof Promise ? outcome.then((o) => o.members) : outcome.members;
   }
 
-  async afterSubscribe(conn: HubConnection, channel: string): Promise<void> {
+  afterSubscribe(conn: HubConnection, channel: string): void | Promise<void> {
     this.counts.changed(conn, channel);
-    if (!isCacheChannel(channel)) return;
+    if (isCacheChannel(channel)) return this.sendCached(conn, channel);
+  }
+
+  private async sendCached(conn: HubConnection, channel: string): Promise<void> {
     const cached = await this.cache.get(conn.tenantId!, channel);
     if (cached) return this.send(conn, `{"event":${JSON.stringify(cached.event)},"channel":${JSON.stringify(channel)},"data":${cached.dataJson}}`);
     this.send(conn, pusherFrames.cacheMiss(channel));
@@ -161,7 +221,7 @@ export class PusherWs implements OnModuleInit, PusherSessionHost {
   }
 
   countMessageIn(): void {
-    this.metrics.messagesIn.inc({ dialect: 'pusher' });
+    this.messagesIn.inc();
   }
 
   /** Presence channels hold at most maxPresenceMembers users (a user already present may open more connections). */
@@ -181,9 +241,9 @@ export class PusherWs implements OnModuleInit, PusherSessionHost {
   }
 
   /** Shutdown: 4200 makes pusher-js reconnect at once (to another instance behind the balancer). */
-  private sayReconnect(conn: HubConnection): void {
-    if (conn.closed) return;
-    conn.ws.send(pusherFrames.error('Server is shutting down; reconnect', 4200));
-    conn.ws.close(4200, 'Server shutting down');
-  }
+  private readonly sayReconnect = (ws: WebSocket): void => {
+    if (ws.readyState !== WebSocket.OPEN) return;
+    ws.send(pusherFrames.error('Server is shutting down; reconnect', 4200));
+    ws.close(4200, 'Server shutting down');
+  };
 }

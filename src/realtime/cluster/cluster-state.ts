@@ -22,14 +22,19 @@ export interface ReapedMember {
  * order, so a leave issued after a join is applied after it.
  */
 export interface ClusterState {
+  /**
+   * In-process state (embedded): the connection and subscription counters below answer at once,
+   * without a promise, so the connect and subscribe paths need not wait for them.
+   */
+  readonly local: boolean;
   start(onReaped: (members: ReapedMember[]) => void, onSelfReaped: () => void): Promise<void>;
   /** Counts a connection for the tenant unless it already has `limit`; false when full. */
-  tryAcquireConnection(tenantId: string, limit: number): Promise<boolean>;
+  tryAcquireConnection(tenantId: string, limit: number): boolean | Promise<boolean>;
   /** Changes the tenant's connection count without a limit (release, or re-registration). */
-  changeConnections(tenantId: string, delta: number): Promise<void>;
+  changeConnections(tenantId: string, delta: number): void | Promise<void>;
   connectionCount(tenantId: string): Promise<number>;
   /** Changes the channel's subscriptions in the cluster; resolves with the new cluster-wide count. */
-  changeSubscriptions(tenantId: string, channel: string, delta: number): Promise<number>;
+  changeSubscriptions(tenantId: string, channel: string, delta: number): number | Promise<number>;
   /** Records that this instance has the user in the channel; true when the user is new to the cluster. */
   presenceJoin(tenantId: string, channel: string, member: PresenceMember): Promise<boolean>;
   /** Records that this instance no longer has the user; true when the user left the cluster. */

@@ -11,19 +11,20 @@ const bump = <K>(map: Map<K, number>, key: K, delta: number): number => {
 
 /** Embedded mode: this instance is the whole cluster, so the state is a few in-memory maps. */
 export class LocalClusterState implements ClusterState {
+  readonly local = true;
   private readonly connections = new Map<string, number>();
   private readonly occupancy = new Map<string, Map<string, number>>();
   private readonly presence = new Map<string, Map<string, PresenceMember>>();
 
   async start(): Promise<void> {}
 
-  async tryAcquireConnection(tenantId: string, limit: number): Promise<boolean> {
+  tryAcquireConnection(tenantId: string, limit: number): boolean {
     if ((this.connections.get(tenantId) ?? 0) >= limit) return false;
     bump(this.connections, tenantId, 1);
     return true;
   }
 
-  async changeConnections(tenantId: string, delta: number): Promise<void> {
+  changeConnections(tenantId: string, delta: number): void {
     bump(this.connections, tenantId, delta);
   }
 
@@ -31,7 +32,7 @@ export class LocalClusterState implements ClusterState {
     return this.connections.get(tenantId) ?? 0;
   }
 
-  async changeSubscriptions(tenantId: string, channel: string, delta: number): Promise<number> {
+  changeSubscriptions(tenantId: string, channel: string, delta: number): number {
     let channels = this.occupancy.get(tenantId);
     if (!channels) this.occupancy.set(tenantId, (channels = new Map()));
     const n = bump(channels, channel, delta);

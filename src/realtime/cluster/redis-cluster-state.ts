@@ -23,6 +23,7 @@ export interface RedisClusterOptions {
  * `member_removed` goes out. A dead instance is thus gone from every count within TTL + interval.
  */
 export class RedisClusterState implements ClusterState {
+  readonly local = false;
   private readonly logger = new Logger('RedisClusterState');
   private readonly keys: ClusterKeys;
   private timer: NodeJS.Timeout | undefined;

@@ -8,6 +8,8 @@ export class LocalChannel {
   size = 0;
   /** Settles when this instance's bus subscription for the channel is active. */
   ready: Promise<void> = Promise.resolve();
+  /** `ready` has settled successfully (joiners need not wait). */
+  isReady = false;
   readonly roster: PresenceRoster | null;
 
   constructor(

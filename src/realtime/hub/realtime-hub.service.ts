@@ -50,6 +50,8 @@ export class RealtimeHub {
   private abandoned = false;
   private readonly events: HubEventReporter;
   private readonly lossyPrefixes: string[] = [];
+  /** The connections gauge's child per dialect (labels resolved once, not per connect). */
+  private readonly connectionGauges: Array<{ inc(): void; dec(): void }> = [];
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -90,6 +92,7 @@ export class RealtimeHub {
   /** Registers a wire format; the returned index goes into each of its connections. */
   registerDialect(dialect: WireDialect): number {
     this.fanOut.dialects.push(dialect);
+    this.connectionGauges.push(this.metrics.connections.labels(dialect.name));
     return this.fanOut.dialects.length - 1;
   }
 
@@ -98,9 +101,13 @@ export class RealtimeHub {
     return `${this.socketPrefix}.${++this.socketSeq}`;
   }
 
-  /** Takes one of the tenant's connection slots, cluster-wide; false when the plan's limit is reached. */
-  admit(tenantId: string, limit: number): Promise<boolean> {
-    return withTimeout(this.cluster.tryAcquireConnection(tenantId, limit));
+  /**
+   * Takes one of the tenant's connection slots, cluster-wide; false when the plan's limit is reached.
+   * Answers at once (no promise) when the cluster state is in-process.
+   */
+  admit(tenantId: string, limit: number): boolean | Promise<boolean> {
+    const acquired = this.cluster.tryAcquireConnection(tenantId, limit);
+    return typeof acquired === 'boolean' ? acquired : withTimeout(acquired);
   }
 
   /** Gives back a slot taken by admit() for a connection that never got attached. */
@@ -108,21 +115,25 @@ export class RealtimeHub {
     this.track(this.cluster.changeConnections(tenantId, -1));
   }
 
-  /** Adds an admitted, authenticated connection: counted, and reached by its tenant's broadcasts. */
-  async attach(conn: HubConnection): Promise<void> {
+  /**
+   * Adds an admitted, authenticated connection: counted, and reached by its tenant's broadcasts.
+   * Returns a promise only while the tenant's bus subscription is still being set up; otherwise the
+   * connection is complete when this returns.
+   */
+  attach(conn: HubConnection): void | Promise<void> {
     this.connections.add(conn);
     conn.attached = true;
-    this.metrics.connections.inc({ dialect: this.fanOut.dialects[conn.dialect].name });
+    this.connectionGauges[conn.dialect].inc();
     const tenantId = conn.tenantId;
     if (tenantId === null) return;
     let group = this.tenants.get(tenantId);
     if (!group) {
       this.tenants.set(tenantId, (group = new TenantConnections()));
-      group.ready = this.bus.subscribe(this.keys.broadcastTopic(tenantId));
+      this.listen(group, this.keys.broadcastTopic(tenantId));
     }
     group.add(conn);
     this.events.connection(tenantId, conn.id, true);
-    await withTimeout(group.ready);
+    if (!group.isReady) return withTimeout(group.ready);
   }
 
   /** Removes a closed connection: leaves its channels (presence included) and frees its tenant slot. */
@@ -131,7 +142,7 @@ export class RealtimeHub {
     if (!conn.attached) return;
     conn.attached = false;
     this.connections.delete(conn);
-    this.metrics.connections.dec({ dialect: this.fanOut.dialects[conn.dialect].name });
+    this.connectionGauges[conn.dialect].dec();
     for (const name of [...conn.channels.keys()]) this.unsubscribe(conn, name);
     const tenantId = conn.tenantId;
     if (tenantId === null) return;
@@ -163,22 +174,36 @@ export class RealtimeHub {
     member: PresenceMember | null,
     namespace: string = conn.tenantId!,
   ): Promise<PresenceMember[] | null> {
+    return this.join(conn, channel, member, namespace);
+  }
+
+  /**
+   * subscribe() without a promise where there is nothing to wait for: a non-presence channel whose
+   * bus subscription is active, with in-process cluster state (the common case on the connect path).
+   */
+  join(
+    conn: HubConnection,
+    channel: string,
+    member: PresenceMember | null,
+    namespace: string = conn.tenantId!,
+  ): PresenceMember[] | null | Promise<PresenceMember[] | null> {
     const tenantId = namespace;
     const key = tenantId + '\n' + channel;
     let ch = this.channels.get(key);
     if (!ch) {
-      const lossy = this.lossyPrefixes.some((p) => channel.startsWith(p));
+      const lossy = this.lossyPrefixes.length > 0 && this.lossyPrefixes.some((p) => channel.startsWith(p));
       ch = new LocalChannel(key, tenantId, channel, channel.startsWith('presence-'), lossy);
       this.channels.set(key, ch);
-      ch.ready = this.bus.subscribe(this.keys.channelTopic(tenantId, channel));
+      this.listen(ch, this.keys.channelTopic(tenantId, channel));
     }
     ch.add(conn);
     conn.channels.set(channel, ch);
     this.metrics.subscriptions.inc();
-    const pending: Promise<unknown>[] = [
-      ch.ready,
-      this.cluster.changeSubscriptions(tenantId, channel, 1).then((n) => this.events.occupancy(tenantId, channel, 1, n)),
-    ];
+    const pending: Promise<unknown>[] = [];
+    if (!ch.isReady) pending.push(ch.ready);
+    const counted = this.cluster.changeSubscriptions(tenantId, channel, 1);
+    if (typeof counted === 'number') this.events.occupancy(tenantId, channel, 1, counted);
+    else pending.push(counted.then((n) => this.events.occupancy(tenantId, channel, 1, n)));
     if (member && ch.roster && ch.roster.join(conn.id, member.userId, member.userInfo)) {
       pending.push(
         this.cluster.presenceJoin(tenantId, channel, member).then((isNew) => {
@@ -188,8 +213,9 @@ export class RealtimeHub {
         }),
       );
     }
-    await withTimeout(Promise.all(pending));
-    return ch.roster ? withTimeout(this.cluster.presenceMembers(tenantId, channel)) : null;
+    if (!ch.roster && pending.length === 0) return null;
+    const all = pending.length === 1 ? pending[0] : Promise.all(pending);
+    return withTimeout(all).then(() => (ch.roster ? withTimeout(this.cluster.presenceMembers(tenantId, channel)) : null));
   }
 
   /** Unsubscribes; false when the connection was not subscribed. Never awaits: cluster writes are tracked. */
@@ -200,11 +226,15 @@ export class RealtimeHub {
     ch.remove(conn);
     this.metrics.subscriptions.dec();
     const tenantId = ch.tenantId;
-    this.track(
-      this.cluster.changeSubscriptions(tenantId, channel, -1).then((n) => {
-        if (!this.abandoned) this.events.occupancy(tenantId, channel, -1, n);
-      }),
-    );
+    const counted = this.cluster.changeSubscriptions(tenantId, channel, -1);
+    if (typeof counted === 'number') this.events.occupancy(tenantId, channel, -1, counted);
+    else {
+      this.track(
+        counted.then((n) => {
+          if (!this.abandoned) this.events.occupancy(tenantId, channel, -1, n);
+        }),
+      );
+    }
     const left = ch.roster?.leave(conn.id);
     if (left?.last) {
       const userId = left.userId;
@@ -243,10 +273,10 @@ export class RealtimeHub {
     let group = this.users.get(key);
     if (!group) {
       this.users.set(key, (group = new TenantConnections()));
-      group.ready = this.bus.subscribe(this.keys.userTopic(tenantId, userId));
+      this.listen(group, this.keys.userTopic(tenantId, userId));
     }
     group.add(conn);
-    await withTimeout(group.ready);
+    if (!group.isReady) await withTimeout(group.ready);
   }
 
   /** Delivers an event to every connection bound to the user, on every instance. */
@@ -358,6 +388,22 @@ export class RealtimeHub {
     if (group) this.fanOut.toTenant(group, event);
   }
 
+  /**
+   * Subscribes this instance to a bus topic for a new channel or group. With the in-process bus there
+   * is nothing to wait for, so the group is ready at once and its joiners need no promise.
+   */
+  private listen(group: { ready: Promise<void>; isReady: boolean }, topic: string): void {
+    if (!this.bus.distributed) {
+      group.isReady = true;
+      return;
+    }
+    group.ready = this.bus.subscribe(topic);
+    group.ready.then(
+      () => (group.isReady = true),
+      () => undefined, // joiners see the rejection through `ready`
+    );
+  }
+
   private relay(message: BusMessage, topic: string): void {
     if (this.bus.distributed && !this.abandoned) this.bus.publish(topic, encodeBusMessage(message));
   }
@@ -398,7 +444,8 @@ export class RealtimeHub {
   private reregister(): void {
     for (const conn of this.connections) if (conn.tenantId) this.track(this.cluster.changeConnections(conn.tenantId, 1));
     for (const ch of this.channels.values()) {
-      this.track(this.cluster.changeSubscriptions(ch.tenantId, ch.name, ch.size));
+      const counted = this.cluster.changeSubscriptions(ch.tenantId, ch.name, ch.size);
+      if (typeof counted !== 'number') this.track(counted);
       for (const member of ch.roster?.list() ?? []) this.track(this.cluster.presenceJoin(ch.tenantId, ch.name, member));
     }
   }
@@ -418,7 +465,8 @@ export class RealtimeHub {
     conn.ws.terminate();
   }
 
-  private track(p: Promise<unknown>): void {
+  private track(p: void | Promise<unknown>): void {
+    if (!p) return;
     if (this.abandoned) {
       p.catch(() => undefined);
       return;

@@ -9,6 +9,8 @@ export class TenantConnections {
   size = 0;
   /** Settles when this instance's bus subscription for the tenant's broadcasts is active. */
   ready: Promise<void> = Promise.resolve();
+  /** `ready` has settled successfully (joiners need not wait). */
+  isReady = false;
 
   add(conn: HubConnection): void {
     let set = this.byDialect[conn.dialect];

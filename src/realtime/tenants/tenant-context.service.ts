@@ -8,7 +8,7 @@ import type { TenantContext } from './tenant-context';
 /**
  * Tenant contexts change rarely and are read on every connection and REST publish; a short cache
  * keeps connection bursts off the database. A change (plan, settings, disable, secret rotation)
- * takes effect for new connections within this time.
+ * takes effect for new connections within this time (plus one refresh query: see byIdNow).
  */
 const CACHE_TTL_MS = 5_000;
 const CACHE_MAX = 10_000;
@@ -24,6 +24,9 @@ const CACHE_MAX = 10_000;
 export class TenantContextService {
   private readonly cache = new Map<string, { at: number; value: TenantContext | null }>();
   private readonly idByPublicRef = new Map<string, string>();
+  /** Queries in flight, shared by every caller that misses meanwhile. */
+  private readonly loading = new Map<string, Promise<TenantContext | null>>();
+  private readonly resolving = new Map<string, Promise<string | null>>();
 
   constructor(private readonly tenants: TenantsService) {}
 
@@ -50,45 +53,97 @@ export class TenantContextService {
   }
 
   /** The tenant with this public key (Pusher `/app/:key`), or null. */
-  byKey(key: string): Promise<TenantContext | null> {
+  async byKey(key: string): Promise<TenantContext | null> {
+    return this.byKeyNow(key);
+  }
+
+  /**
+   * byKey() without a promise when the cache holds the tenant (the WebSocket connect path): a
+   * connection burst costs no await and no query; on a miss, concurrent callers share one query.
+   */
+  byKeyNow(key: string): TenantContext | null | Promise<TenantContext | null> {
     return this.byPublicRef(`key:${key}`, key, () => this.tenants.credentialsByKey(key));
   }
 
   /** The tenant with this appId (Pusher `/apps/:appId`), or null. */
-  byAppId(appId: string): Promise<TenantContext | null> {
+  async byAppId(appId: string): Promise<TenantContext | null> {
+    return this.byAppIdNow(appId);
+  }
+
+  /** byAppId() without a promise when the cache holds the tenant. */
+  byAppIdNow(appId: string): TenantContext | null | Promise<TenantContext | null> {
     return this.byPublicRef(`app:${appId}`, appId, () => this.tenants.credentialsByAppId(appId));
   }
 
   /** Public refs map to a tenant id for ever, so that lookup is kept for the life of the process. */
-  private async byPublicRef(cacheKey: string, ref: string, find: () => Promise<{ tenant: { id: string } } | null>): Promise<TenantContext | null> {
-    let id = this.idByPublicRef.get(cacheKey);
-    if (!id) {
-      if (!/^[A-Za-z0-9_-]{1,64}$/.test(ref)) return null;
-      const found = await find();
-      if (!found) return null;
-      id = found.tenant.id;
-      if (this.idByPublicRef.size >= CACHE_MAX) this.idByPublicRef.clear();
-      this.idByPublicRef.set(cacheKey, id);
+  private byPublicRef(
+    cacheKey: string,
+    ref: string,
+    find: () => Promise<{ tenant: { id: string } } | null>,
+  ): TenantContext | null | Promise<TenantContext | null> {
+    const id = this.idByPublicRef.get(cacheKey);
+    if (id) return this.byIdNow(id);
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(ref)) return null;
+    let pending = this.resolving.get(cacheKey);
+    if (!pending) {
+      pending = find().then((found) => {
+        if (!found) return null;
+        if (this.idByPublicRef.size >= CACHE_MAX) this.idByPublicRef.clear();
+        this.idByPublicRef.set(cacheKey, found.tenant.id);
+        return found.tenant.id;
+      });
+      this.resolving.set(cacheKey, pending);
+      void pending.then(
+        () => this.resolving.delete(cacheKey),
+        () => this.resolving.delete(cacheKey),
+      );
     }
-    return this.byId(id);
+    return pending.then((found) => (found ? this.byIdNow(found) : null));
   }
 
   async byId(id: string): Promise<TenantContext | null> {
+    return this.byIdNow(id);
+  }
+
+  /**
+   * The cached context while it is younger than CACHE_TTL_MS; up to twice that, the cached context
+   * while one refresh runs in the background (a burst of connections at expiry does not wait, nor
+   * query once each); older or absent, the (shared) query's result.
+   */
+  byIdNow(id: string): TenantContext | null | Promise<TenantContext | null> {
     const now = Date.now();
     const hit = this.cache.get(id);
     if (hit && now - hit.at < CACHE_TTL_MS) return hit.value;
-    const credentials = await this.tenants.credentialsById(id);
-    const value: TenantContext | null = credentials && {
-      id: credentials.tenant.id,
-      appId: credentials.tenant.appId,
-      key: credentials.tenant.key,
-      secret: credentials.secret,
-      enabled: credentials.tenant.enabled,
-      settings: credentials.tenant.settings ?? {},
-      limits: effectiveLimits(credentials.tenant.plan, credentials.tenant.limits ?? {}),
-    };
-    if (this.cache.size >= CACHE_MAX) this.cache.clear();
-    this.cache.set(id, { at: now, value });
-    return value;
+    const loading = this.refresh(id);
+    if (hit && now - hit.at < 2 * CACHE_TTL_MS) {
+      loading.catch(() => undefined); // the next caller retries
+      return hit.value;
+    }
+    return loading;
+  }
+
+  private refresh(id: string): Promise<TenantContext | null> {
+    let pending = this.loading.get(id);
+    if (pending) return pending;
+    pending = this.tenants.credentialsById(id).then((credentials) => {
+      const value: TenantContext | null = credentials && {
+        id: credentials.tenant.id,
+        appId: credentials.tenant.appId,
+        key: credentials.tenant.key,
+        secret: credentials.secret,
+        enabled: credentials.tenant.enabled,
+        settings: credentials.tenant.settings ?? {},
+        limits: effectiveLimits(credentials.tenant.plan, credentials.tenant.limits ?? {}),
+      };
+      if (this.cache.size >= CACHE_MAX) this.cache.clear();
+      this.cache.set(id, { at: Date.now(), value });
+      return value;
+    });
+    this.loading.set(id, pending);
+    void pending.then(
+      () => this.loading.delete(id),
+      () => this.loading.delete(id),
+    );
+    return pending;
   }
 }

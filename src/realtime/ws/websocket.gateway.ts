@@ -17,13 +17,16 @@ export interface UpgradeContext {
   params: Record<string, string>;
 }
 
-export type UpgradeHandler = (ctx: UpgradeContext) => Promise<void>;
+/** Returns a promise only when it had to wait (e.g. a tenant lookup that missed the cache). */
+export type UpgradeHandler = (ctx: UpgradeContext) => void | Promise<void>;
 
 interface Client {
   alive: boolean;
   /** The dialect's last words before a shutdown close (e.g. "reconnect"). */
-  onShutdown?: () => void;
+  onShutdown?: (ws: WebSocket) => void;
 }
+
+const ignore = (): void => undefined;
 
 const STATUS_TEXT: Record<number, string> = { 404: 'Not Found', 503: 'Service Unavailable' };
 
@@ -44,6 +47,9 @@ export class WebSocketGateway implements OnApplicationBootstrap {
   private accepting = true;
   private pingTimer: NodeJS.Timeout | undefined;
   private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => this.route(req, socket, head);
+  /** Shared listeners (`this` is the socket): no closures per connection. */
+  private readonly markAlive: (this: WebSocket) => void;
+  private readonly forget: (this: WebSocket) => void;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -58,6 +64,14 @@ export class WebSocketGateway implements OnApplicationBootstrap {
       // (4x) bounds what is buffered at all, and closes with 1009.
       maxPayload: config.realtime.maxFrameBytes * 4,
     });
+    const clients = this.clients;
+    this.markAlive = function (this: WebSocket) {
+      const client = clients.get(this);
+      if (client) client.alive = true;
+    };
+    this.forget = function (this: WebSocket) {
+      clients.delete(this);
+    };
   }
 
   /** Dialects register their paths here (in their onModuleInit). */
@@ -73,29 +87,42 @@ export class WebSocketGateway implements OnApplicationBootstrap {
   }
 
   /**
-   * Completes the upgrade; null when the client went away (or sent an invalid handshake, which ws
-   * answers with a 400 itself) before that.
+   * Completes the upgrade and calls `onOpen` with the socket at once (ws completes a handshake
+   * synchronously when, as here, there is no verifyClient and no compression). The raw socket is
+   * corked around it, so the `101` response and whatever `onOpen` writes synchronously (the
+   * dialect's greeting, through the write coalescer) leave in one write. False, without `onOpen`,
+   * when the client went away (or sent an invalid handshake, which ws answers with a 400 itself).
+   * `onShutdown` is the dialect's last word to the socket when the server drains.
    */
-  accept(ctx: UpgradeContext, onShutdown?: () => void): Promise<WebSocket | null> {
-    const { socket } = ctx;
+  accept(ctx: UpgradeContext, onOpen: (ws: WebSocket) => void, onShutdown?: (ws: WebSocket) => void): boolean {
+    const socket = ctx.socket;
     if (socket.destroyed || !socket.writable || !this.accepting) {
       socket.destroy();
-      return Promise.resolve(null);
+      return false;
     }
-    return new Promise((resolve) => {
-      const gone = () => resolve(null);
-      socket.once('close', gone);
+    let opened: WebSocket | null = null;
+    socket.cork();
+    try {
       this.wss.handleUpgrade(ctx.req, socket, ctx.head, (ws) => {
-        socket.removeListener('close', gone);
-        const client: Client = { alive: true, onShutdown };
-        this.clients.set(ws, client);
-        ws.on('pong', () => (client.alive = true));
-        ws.on('message', () => (client.alive = true));
-        ws.on('error', () => undefined); // ws closes the socket itself; the 'close' handlers clean up
-        ws.once('close', () => this.clients.delete(ws));
-        resolve(ws);
+        opened = ws;
+        this.clients.set(ws, { alive: true, onShutdown });
+        ws.on('pong', this.markAlive);
+        ws.on('message', this.markAlive);
+        ws.on('error', ignore); // ws closes the socket itself; the 'close' handlers clean up
+        ws.on('close', this.forget);
+        onOpen(ws);
       });
-    });
+    } finally {
+      socket.uncork();
+    }
+    return opened !== null;
+  }
+
+  /** accept() for a dialect that writes nothing in the same turn: the socket, or null. */
+  acceptSocket(ctx: UpgradeContext, onShutdown?: (ws: WebSocket) => void): WebSocket | null {
+    let opened: WebSocket | null = null;
+    this.accept(ctx, (ws) => (opened = ws), onShutdown);
+    return opened;
   }
 
   get connectionCount(): number {
@@ -111,7 +138,7 @@ export class WebSocketGateway implements OnApplicationBootstrap {
     const closed = Promise.all(open.map((ws) => new Promise((r) => (ws.readyState === WebSocket.CLOSED ? r(null) : ws.once('close', r)))));
     for (const ws of open) {
       try {
-        this.clients.get(ws)?.onShutdown?.();
+        this.clients.get(ws)?.onShutdown?.(ws);
         ws.close(CLOSE_CODES.SERVICE_RESTART, 'Server restarting');
       } catch {
         ws.terminate();
@@ -134,7 +161,7 @@ export class WebSocketGateway implements OnApplicationBootstrap {
   }
 
   private route(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    socket.on('error', () => undefined); // a reset during the handshake must not crash the process
+    socket.on('error', ignore); // a reset during the handshake must not crash the process
     if (!this.accepting) return reject(socket, 503);
     let url: URL;
     try {
@@ -144,10 +171,15 @@ export class WebSocketGateway implements OnApplicationBootstrap {
     }
     const match = this.router.match(url.pathname);
     if (!match) return reject(socket, 404);
-    match.handler({ req, socket, head, url, params: match.params }).catch((e: unknown) => {
+    const failed = (e: unknown) => {
       this.logger.error({ err: e }, `WebSocket handshake on ${url.pathname} failed`);
       socket.destroy();
-    });
+    };
+    try {
+      match.handler({ req, socket, head, url, params: match.params })?.catch(failed);
+    } catch (e) {
+      failed(e);
+    }
   }
 
   private pingAll(): void {

@@ -87,7 +87,7 @@ export class NativeWs implements OnModuleInit, NativeSessionHost {
     } catch (e) {
       return this.refuse(ctx, e);
     }
-    const ws = await this.gateway.accept(ctx, () => this.sayReconnect(conn));
+    const ws = this.gateway.acceptSocket(ctx, () => this.sayReconnect(conn));
     const conn = ws && this.connection(ws, ctx);
     if (!conn) {
       if (admitted.tenant) this.hub.releaseAdmission(admitted.tenant.id);
@@ -99,7 +99,7 @@ export class NativeWs implements OnModuleInit, NativeSessionHost {
 
   /** No credential in the URL: upgrade now, wait for `authenticate`. */
   private async openPendingAuthentication(ctx: UpgradeContext, tenantRef: string | undefined): Promise<void> {
-    const ws = await this.gateway.accept(ctx, () => this.sayReconnect(conn));
+    const ws = this.gateway.acceptSocket(ctx, () => this.sayReconnect(conn));
     const conn = ws && this.connection(ws, ctx);
     if (!conn) return;
     const session = this.startSession(conn, false);
@@ -209,7 +209,7 @@ export class NativeWs implements OnModuleInit, NativeSessionHost {
 
   /** A refused handshake: upgrade anyway so the client can read the reason, then close. */
   private async refuse(ctx: UpgradeContext, e: unknown): Promise<void> {
-    const ws = await this.gateway.accept(ctx);
+    const ws = this.gateway.acceptSocket(ctx);
     if (!ws) return;
     const code = e instanceof DomainError ? e.code : 'INTERNAL_ERROR';
     if (code === 'INTERNAL_ERROR' || !(e instanceof DomainError)) this.logger.error({ err: e }, 'WebSocket handshake failed');
