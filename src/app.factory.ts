@@ -1,11 +1,18 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { NestFactory } from '@nestjs/core';
-import { NestExpressApplication } from '@nestjs/platform-express';
-import { Logger } from 'nestjs-pino';
+import { ExpressAdapter, NestExpressApplication } from '@nestjs/platform-express';
+import { getBodyParserOptions } from '@nestjs/platform-express/adapters/utils/get-body-parser-options.util';
+import { json } from 'express';
+import { Logger, PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
 import { DatabaseEndpoint } from './infra/database/database-endpoint';
 import { createValidationPipe } from './infra/http/validation.pipe';
 import { setupSwagger } from './infra/swagger/swagger';
+import { CredentialService } from './modules/auth/credential.service';
+import { PusherRestService } from './modules/pusher/pusher-rest.service';
+import { PusherTriggerLeanRoute } from './modules/pusher/pusher-trigger.lean-route';
+import { TenantContextService } from './realtime/tenants/tenant-context.service';
 
 export interface RelaybaseApp {
   app: NestExpressApplication;
@@ -37,6 +44,7 @@ export async function createApp(config: AppConfig): Promise<RelaybaseApp> {
   app.enableCors({ origin: config.corsOrigin === '*' ? true : config.corsOrigin.split(',').map((o) => o.trim()) });
   app.useGlobalPipes(createValidationPipe());
   if (config.swagger.enabled) setupSwagger(app);
+  installPusherTriggerRoute(app, config);
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
@@ -44,4 +52,32 @@ export async function createApp(config: AppConfig): Promise<RelaybaseApp> {
       await database.close();
     })());
   return { app, database, close };
+}
+
+/**
+ * Puts the lean Pusher trigger route (PusherTriggerLeanRoute) in front of express on the HTTP
+ * server: it takes `POST /apps/:appId/events` and `/batch_events` and hands every other request to
+ * the express application, which stays the server's only other 'request' listener.
+ */
+function installPusherTriggerRoute(app: NestExpressApplication, config: AppConfig): void {
+  const adapter = app.getHttpAdapter() as unknown as ExpressAdapter;
+  const expressApp = adapter.getInstance();
+  const route = new PusherTriggerLeanRoute({
+    contexts: app.get(TenantContextService),
+    credentials: app.get(CredentialService),
+    pusher: app.get(PusherRestService),
+    bodyLimitBytes: config.bodyLimitBytes,
+    // The parser app.useBodyParser('json', ...) above installs, with the raw body kept (rawBody: true).
+    jsonParser: json(getBodyParserOptions('json', true, { limit: config.bodyLimitBytes })) as never,
+    mapBodyError: (err) => adapter.mapException(err),
+    etag: expressApp.get('etag fn'),
+    logger: () => PinoLogger.root,
+  });
+  const server: Server = app.getHttpServer();
+  const others = server.listeners('request') as Array<(req: IncomingMessage, res: ServerResponse) => void>;
+  server.removeAllListeners('request');
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (route.handle(req, res)) return;
+    for (const listener of others) listener.call(server, req, res);
+  });
 }

@@ -1,12 +1,10 @@
-import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.token';
 import { redactUrl } from './redact-url';
-
-const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
+import { assignRequestId } from './request-id';
 
 /** Structured logs (pino) with a request id per request, taken from X-Request-Id when sane and echoed back. */
 @Module({
@@ -16,12 +14,7 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
       useFactory: (config: AppConfig) => ({
         pinoHttp: {
           level: config.logLevel,
-          genReqId: (req: IncomingMessage, res: ServerResponse) => {
-            const given = req.headers['x-request-id'];
-            const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-            res.setHeader('X-Request-Id', id);
-            return id;
-          },
+          genReqId: assignRequestId,
           // Credentials never reach the log: headers are not logged, and URL query credentials are masked.
           serializers: {
             req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }),

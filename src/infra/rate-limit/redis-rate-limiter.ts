@@ -16,6 +16,10 @@ end
 return {s, m}
 `;
 
+/** The script as a client command: sent as EVALSHA (the text only when Redis does not have it yet). */
+const COMMAND = 'relaybaseRateLimitConsume';
+type WithConsume = Redis & { [COMMAND](second: string, minute: string, points: number, perSecond: number, perMinute: number): Promise<[number, number]> };
+
 /** Fixed-window counters in Redis, shared by every instance. */
 export class RedisRateLimiter extends RateLimiter {
   constructor(
@@ -23,20 +27,19 @@ export class RedisRateLimiter extends RateLimiter {
     private readonly prefix: string,
   ) {
     super();
+    redis.defineCommand(COMMAND, { numberOfKeys: 2, lua: CONSUME });
   }
 
   async consume(key: string, rule: RateLimitRule, points = 1): Promise<RateLimitResult> {
     const now = Date.now();
     const base = `${this.prefix}:rl:${rule.name}:${key}`;
-    const [second, minute] = (await this.redis.eval(
-      CONSUME,
-      2,
+    const [second, minute] = await (this.redis as WithConsume)[COMMAND](
       `${base}:s:${Math.floor(now / 1000)}`,
       `${base}:m:${Math.floor(now / 60_000)}`,
       points,
       rule.perSecond ?? 2 ** 52,
       rule.perMinute ?? 2 ** 52,
-    )) as [number, number];
+    );
     return decide(rule, { second, minute }, points, now);
   }
 }

@@ -33,3 +33,21 @@ export function pusherChannelNameError(name: unknown): string | null {
 }
 
 export const SERVER_TO_USER_PREFIX = '#server-to-user-';
+
+/**
+ * Admission control of `POST /apps/:appId/events` and `/batch_events` (TriggerAdmission): while the
+ * event loop is saturated (utilisation ≥ `saturatedUtilisation`, smoothed over about
+ * `utilisationWindowMs`), once it has been busy (wall clock and CPU) for more than
+ * `maxEventLoopLagMs` beyond the `timerPeriodMs` of the timer that measures it, with
+ * `queuedPublishes` publishes already made in that stretch, further publishes are refused with 429
+ * before any rate-limit point is spent.
+ */
+export const TRIGGER_ADMISSION = {
+  timerPeriodMs: 10,
+  maxEventLoopLagMs: 50,
+  queuedPublishes: 4,
+  saturatedUtilisation: 0.9,
+  utilisationWindowMs: 250,
+  retryAfterSeconds: 1,
+  message: 'Server overloaded: publish refused, retry later',
+} as const;

@@ -1,10 +1,17 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
-import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiSecurity, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Public } from '../auth/auth.decorators';
 import { PusherAuthGuard, PusherRequest, PusherScope } from './pusher-auth.guard';
 import { PusherExceptionFilter } from './pusher-exception.filter';
 import { PusherEventInput, PusherRestService } from './pusher-rest.service';
+
+const TRIGGER_429 = {
+  description:
+    "Refused, with Retry-After: the tenant's trigger rate limit is spent (`Rate limit exceeded`), or the instance is overloaded " +
+    '(`Server overloaded: publish refused, retry later`: its saturated event loop has spent over 50 ms on a backlog of publishes, so this one is refused rather than queued)',
+  schema: { example: { error: 'Rate limit exceeded', code: 429 } },
+};
 
 const EVENT_EXAMPLE = { name: 'my-event', data: '{"message":"hello"}', channels: ['my-channel'], socket_id: '1234.5678', info: 'subscription_count' };
 
@@ -29,10 +36,9 @@ export class PusherRestController {
   @ApiOperation({ summary: 'Trigger an event on up to 100 channels (data ≤ 10 KB; socket_id excludes one connection)' })
   @ApiBody({ schema: { example: EVENT_EXAMPLE } })
   @ApiOkResponse({ schema: { example: { channels: { 'my-channel': { subscription_count: 2 } } } } })
-  async triggerPusherEvent(@Req() req: PusherRequest, @Res({ passthrough: true }) res: Response, @Body() body: PusherEventInput) {
-    const tenant = req.pusherTenant!;
-    await this.pusher.rateLimit(tenant, 'trigger', this.pusher.channelsOf(tenant, body ?? {}).length, (k, v) => res.setHeader(k, v));
-    return this.pusher.trigger(tenant, body ?? {});
+  @ApiTooManyRequestsResponse(TRIGGER_429)
+  triggerPusherEvent(@Req() req: PusherRequest, @Res({ passthrough: true }) res: Response, @Body() body: PusherEventInput) {
+    return this.pusher.triggerEvents(req.pusherTenant!, body, (k, v) => res.setHeader(k, v));
   }
 
   @Post('batch_events')
@@ -41,11 +47,9 @@ export class PusherRestController {
   @ApiOperation({ summary: 'Trigger up to 10 events, each on one channel' })
   @ApiBody({ schema: { example: { batch: [{ name: 'my-event', data: '{}', channel: 'my-channel' }] } } })
   @ApiOkResponse({ schema: { example: {} } })
-  async triggerPusherBatch(@Req() req: PusherRequest, @Res({ passthrough: true }) res: Response, @Body() body: { batch?: unknown }) {
-    const tenant = req.pusherTenant!;
-    const size = Array.isArray(body?.batch) ? body.batch.length : 1;
-    await this.pusher.rateLimit(tenant, 'trigger', size, (k, v) => res.setHeader(k, v));
-    return this.pusher.batch(tenant, body?.batch);
+  @ApiTooManyRequestsResponse(TRIGGER_429)
+  triggerPusherBatch(@Req() req: PusherRequest, @Res({ passthrough: true }) res: Response, @Body() body: { batch?: unknown }) {
+    return this.pusher.triggerBatchEvents(req.pusherTenant!, body, (k, v) => res.setHeader(k, v));
   }
 
   @Get('channels')

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.token';
 import { RateLimiter, RateLimitResult } from '../../infra/rate-limit/rate-limiter';
@@ -9,6 +9,7 @@ import { ChannelCacheService } from './channel-cache.service';
 import { isCacheChannel, isServerToUserChannel, serverToUserId } from './pusher-channels';
 import { PusherHttpError } from './pusher-http.error';
 import { PUSHER_LIMITS, PusherRateCategory, pusherChannelNameError, pusherRateRule } from './pusher-limits';
+import { TriggerAdmission } from './pusher-trigger-admission';
 
 export interface PusherEventInput {
   name?: unknown;
@@ -19,13 +20,18 @@ export interface PusherEventInput {
   info?: unknown;
 }
 
+export type SetHeader = (name: string, value: string) => void;
+
 type ChannelAttributes = { user_count?: number; subscription_count?: number };
 
 const SOCKET_ID = /^\d+\.\d+$/;
 
 /** The Pusher HTTP API over the hub: validation and limits of the protocol reference §5, then delivery. */
 @Injectable()
-export class PusherRestService {
+export class PusherRestService implements OnModuleDestroy {
+  /** Refuses publishes with 429 while the event loop is behind (see TriggerAdmission). */
+  readonly admission = new TriggerAdmission();
+
   constructor(
     private readonly hub: RealtimeHub,
     @Inject(CLUSTER_STATE) private readonly cluster: ClusterState,
@@ -34,8 +40,32 @@ export class PusherRestService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  onModuleDestroy(): void {
+    this.admission.stop();
+  }
+
+  /**
+   * `POST /apps/:appId/events` once authenticated: admission, the tenant's rate limit (one point
+   * per channel, headers set through `setHeader`), then the trigger. The Nest controller and the
+   * lean route both call this.
+   */
+  async triggerEvents(tenant: TenantContext, body: PusherEventInput | undefined, setHeader: SetHeader): Promise<Record<string, unknown>> {
+    const input = body ?? {};
+    this.admission.admit();
+    await this.rateLimit(tenant, 'trigger', this.channelsOf(tenant, input).length, setHeader);
+    return this.trigger(tenant, input);
+  }
+
+  /** `POST /apps/:appId/batch_events` once authenticated: admission, one rate-limit point per item, the batch. */
+  async triggerBatchEvents(tenant: TenantContext, body: { batch?: unknown } | undefined, setHeader: SetHeader): Promise<Record<string, unknown>> {
+    this.admission.admit();
+    const size = Array.isArray(body?.batch) ? body.batch.length : 1;
+    await this.rateLimit(tenant, 'trigger', size, setHeader);
+    return this.batch(tenant, body?.batch);
+  }
+
   /** Counts a request against the tenant's limit for its category; sets the headers; throws 429 when over. */
-  async rateLimit(tenant: TenantContext, category: PusherRateCategory, points: number, setHeader: (k: string, v: string) => void): Promise<void> {
+  async rateLimit(tenant: TenantContext, category: PusherRateCategory, points: number, setHeader: SetHeader): Promise<void> {
     const result: RateLimitResult = await this.limiter.consume(tenant.id, pusherRateRule(this.config, category), points);
     setHeader('X-RateLimit-Limit', String(result.limit));
     setHeader('X-RateLimit-Remaining', String(result.remaining));
@@ -60,7 +90,10 @@ export class PusherRestService {
   async trigger(tenant: TenantContext, input: PusherEventInput): Promise<Record<string, unknown>> {
     const channels = this.channelsOf(tenant, input);
     const event = this.validate(tenant, input);
-    for (const channel of channels) await this.deliver(tenant, channel, event);
+    for (const channel of channels) {
+      const pending = this.deliver(tenant, channel, event);
+      if (pending) await pending;
+    }
     const info = parseInfo(input.info);
     if (info.length === 0) return {};
     const attributes: Record<string, ChannelAttributes> = {};
@@ -76,7 +109,10 @@ export class PusherRestService {
       if (raw.channels !== undefined || typeof raw.channel !== 'string') throw new PusherHttpError(400, 'Each batch item needs exactly one channel');
       return { channel: this.channelsOf(tenant, raw)[0], event: this.validate(tenant, raw), info: parseInfo(raw.info) };
     });
-    for (const item of items) await this.deliver(tenant, item.channel, item.event);
+    for (const item of items) {
+      const pending = this.deliver(tenant, item.channel, item.event);
+      if (pending) await pending;
+    }
     if (items.every((i) => i.info.length === 0)) return {};
     return { batch: await Promise.all(items.map((i) => (i.info.length ? this.attributes(tenant, i.channel, i.info, false) : {}))) };
   }
@@ -142,11 +178,15 @@ export class PusherRestService {
     return { name, dataJson: JSON.stringify(data), socketId: (socketId as string | undefined) ?? '' };
   }
 
-  private async deliver(tenant: TenantContext, channel: string, e: { name: string; dataJson: string; socketId: string }): Promise<void> {
+  /** Publishes at once; returns a promise only when there is something to wait for (a cache channel's last event). */
+  private deliver(tenant: TenantContext, channel: string, e: { name: string; dataJson: string; socketId: string }): Promise<void> | undefined {
     const input = { name: e.name, dataJson: e.dataJson, excludeSocketId: e.socketId };
-    if (isServerToUserChannel(channel)) return this.hub.publishToUser(tenant.id, serverToUserId(channel), input);
+    if (isServerToUserChannel(channel)) {
+      this.hub.publishToUser(tenant.id, serverToUserId(channel), input);
+      return undefined;
+    }
     this.hub.publish(tenant.id, channel, input);
-    if (isCacheChannel(channel)) await this.cache.put(tenant.id, channel, { event: e.name, dataJson: e.dataJson });
+    return isCacheChannel(channel) ? this.cache.put(tenant.id, channel, { event: e.name, dataJson: e.dataJson }) : undefined;
   }
 
   private async attributes(tenant: TenantContext, channel: string, info: string[], strict: boolean): Promise<ChannelAttributes> {

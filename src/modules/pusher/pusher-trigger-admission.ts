@@ -1,0 +1,83 @@
+import { performance } from 'node:perf_hooks';
+import { PusherHttpError } from './pusher-http.error';
+import { TRIGGER_ADMISSION } from './pusher-limits';
+
+type Elu = ReturnType<typeof performance.eventLoopUtilization>;
+
+/**
+ * Admission control for the trigger API. Publishing is synchronous (the hub fans out in the turn
+ * that receives the publish), so when publishes keep arriving faster than the process delivers
+ * them, the backlog is the event loop itself: every turn takes all the publishes that are ready,
+ * and every other socket waits behind them.
+ *
+ * A timer notes each time the loop comes round to its timers, and the event-loop utilisation
+ * (smoothed over about `utilisationWindowMs`). While the loop is saturated (utilisation at or above
+ * `saturatedUtilisation`), once it has been away from its timers for more than `maxEventLoopLagMs`
+ * beyond the timer period, spending that much CPU, with `queuedPublishes` publishes already
+ * admitted in that stretch, further publishes are refused with 429 and Retry-After until it comes
+ * round again. So a saturated instance keeps its turns short and answers excess publishers at once
+ * instead of queueing them. It refuses nothing when it is not saturated, when the stretch is long
+ * because single publishes are large (a fan-out to thousands of sockets: nothing is queued behind
+ * it but the next few), or when the process was not running (a busy machine: no CPU spent).
+ * Per publish: one clock read.
+ */
+export class TriggerAdmission {
+  private lastTick = performance.now();
+  private lastTickCpu = process.cpuUsage();
+  private lastElu: Elu = performance.eventLoopUtilization();
+  private utilisation = 0;
+  private admittedSinceTick = 0;
+  /** CPU time is read at most once a millisecond while the wall-clock bound is past. */
+  private cpuReadAt = 0;
+  private cpuBusy = false;
+  private readonly timer: NodeJS.Timeout;
+  private readonly limitMs: number;
+  private readonly settings = TRIGGER_ADMISSION;
+
+  constructor() {
+    this.limitMs = this.settings.timerPeriodMs + this.settings.maxEventLoopLagMs;
+    this.timer = setInterval(() => this.tick(), this.settings.timerPeriodMs);
+    this.timer.unref();
+  }
+
+  /** Counts the publish in, or throws 429 when the saturated loop has been publishing a backlog for longer than the bound. */
+  admit(): void {
+    if (
+      this.admittedSinceTick >= this.settings.queuedPublishes &&
+      this.utilisation >= this.settings.saturatedUtilisation &&
+      performance.now() - this.lastTick > this.limitMs &&
+      this.busyOnCpu()
+    ) {
+      throw new PusherHttpError(429, this.settings.message, { 'Retry-After': String(this.settings.retryAfterSeconds) });
+    }
+    this.admittedSinceTick++;
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  private tick(): void {
+    const now = performance.now();
+    const elu = performance.eventLoopUtilization();
+    const window = performance.eventLoopUtilization(elu, this.lastElu);
+    // Exponential smoothing over about utilisationWindowMs, weighted by the time this tick covers.
+    const weight = 1 - Math.exp(-(now - this.lastTick) / this.settings.utilisationWindowMs);
+    this.utilisation += (window.utilization - this.utilisation) * weight;
+    this.lastElu = elu;
+    this.lastTick = now;
+    this.lastTickCpu = process.cpuUsage();
+    this.admittedSinceTick = 0;
+  }
+
+  /** Whether the process has spent more than the bound on the CPU since the last tick. */
+  private busyOnCpu(): boolean {
+    const now = performance.now();
+    if (now - this.cpuReadAt >= 1 || this.cpuReadAt < this.lastTick) {
+      const used = process.cpuUsage(this.lastTickCpu);
+      this.cpuBusy = (used.user + used.system) / 1000 > this.settings.maxEventLoopLagMs;
+      this.cpuReadAt = now;
+    }
+    return this.cpuBusy;
+  }
+}
