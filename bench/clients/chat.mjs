@@ -7,7 +7,7 @@
 // the payload; counts `sent` acks (committed), `error` answers and `message` deliveries, with
 // send→ack and send→deliver latency on every frame. Replies 'result'; {cmd:'exit'} ends it.
 import { createHmac } from 'node:crypto';
-import { connect, Histogram, now } from '../lib/rawws.mjs';
+import { connect, Histogram, maskedText, now } from '../lib/rawws.mjs';
 
 const cfg = JSON.parse(process.argv[2]);
 const perRoom = Math.max(1, Math.floor(cfg.n / cfg.rooms));
@@ -46,26 +46,6 @@ function numberAt(buf, i, end) {
     } else break;
   }
   return scale ? v / scale : v;
-}
-
-/**
- * A client text frame. The mask key is zero (XOR with zero leaves the payload as it is): the
- * server sees a masked frame as the protocol requires, and the client spends nothing on masking,
- * so that one client core can drive the load.
- */
-function frameOf(text) {
-  const len = Buffer.byteLength(text);
-  const header = len < 126 ? 2 : 4;
-  const frame = Buffer.allocUnsafe(header + 4 + len);
-  frame[0] = 0x81;
-  if (header === 2) frame[1] = 0x80 | len;
-  else {
-    frame[1] = 0x80 | 126;
-    frame.writeUInt16BE(len, 2);
-  }
-  frame.writeUInt32BE(0, header);
-  frame.write(text, header + 4);
-  return frame;
 }
 
 function onFrame(conn, buf, start, end) {
@@ -143,7 +123,7 @@ function sendOne() {
   conn.queued++;
   sent++;
   const id = `${conn.i}-${++conn.seq}`;
-  conn.socket.write(frameOf(`{"type":"message","room":"${conn.room}","clientMessageId":"${id}","payload":{"t":${t},"pad":"${pad}"}}`));
+  conn.socket.write(maskedText(`{"type":"message","room":"${conn.room}","clientMessageId":"${id}","payload":{"t":${t},"pad":"${pad}"}}`));
 }
 
 function measure({ rate, warmupMs, durationMs }) {
