@@ -1,47 +1,49 @@
-import { decide, RateLimiter, RateLimitResult, RateLimitRule } from './rate-limiter';
+import { decideCounts, RateLimiter, RateLimitResult, RateLimitRule } from './rate-limiter';
 
-interface Counter {
-  window: number;
-  count: number;
+interface KeyCounters {
+  second: number;
+  secondCount: number;
+  minute: number;
+  minuteCount: number;
 }
 
-/** Fixed-window counters in memory, for a single instance (embedded mode). */
+/** Fixed-window counters in memory, for a single instance (embedded mode). Decides at once. */
 export class InProcessRateLimiter extends RateLimiter {
-  private readonly counters = new Map<string, Counter>();
+  /** Rule name → key → counters (no key string is built per request). */
+  private readonly rules = new Map<string, Map<string, KeyCounters>>();
   private sweptAt = 0;
 
-  consume(key: string, rule: RateLimitRule, points = 1): Promise<RateLimitResult> {
+  consumeNow(key: string, rule: RateLimitRule, points = 1): RateLimitResult {
     const now = Date.now();
-    this.sweep(now);
-    const secondKey = `${rule.name}\n${key}\ns`;
-    const minuteKey = `${rule.name}\n${key}\nm`;
-    const second = this.read(secondKey, Math.floor(now / 1000));
-    const minute = this.read(minuteKey, Math.floor(now / 60_000));
-    const result = decide(rule, { second: second.count, minute: minute.count }, points, now);
+    if (now - this.sweptAt >= 60_000) this.sweep(now);
+    let keys = this.rules.get(rule.name);
+    if (!keys) this.rules.set(rule.name, (keys = new Map()));
+    let c = keys.get(key);
+    if (!c) keys.set(key, (c = { second: -1, secondCount: 0, minute: -1, minuteCount: 0 }));
+    const second = Math.floor(now / 1000);
+    const minute = Math.floor(now / 60_000);
+    if (c.second !== second) {
+      c.second = second;
+      c.secondCount = 0;
+    }
+    if (c.minute !== minute) {
+      c.minute = minute;
+      c.minuteCount = 0;
+    }
+    const result = decideCounts(rule, c.secondCount, c.minuteCount, points, now);
     if (result.allowed) {
-      second.count += points;
-      minute.count += points;
+      c.secondCount += points;
+      c.minuteCount += points;
     }
-    return Promise.resolve(result);
-  }
-
-  private read(key: string, window: number): Counter {
-    let counter = this.counters.get(key);
-    if (!counter || counter.window !== window) {
-      counter = { window, count: 0 };
-      this.counters.set(key, counter);
-    }
-    return counter;
+    return result;
   }
 
   /** Drops counters of past minutes once a minute, so idle keys do not accumulate. */
   private sweep(now: number): void {
-    if (now - this.sweptAt < 60_000) return;
     this.sweptAt = now;
     const minute = Math.floor(now / 60_000);
-    const second = Math.floor(now / 1000);
-    for (const [key, c] of this.counters) {
-      if (key.endsWith('\nm') ? c.window < minute : c.window < second) this.counters.delete(key);
+    for (const keys of this.rules.values()) {
+      for (const [key, c] of keys) if (c.minute < minute) keys.delete(key);
     }
   }
 }

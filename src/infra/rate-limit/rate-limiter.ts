@@ -21,7 +21,13 @@ export interface RateLimitResult {
  * across instances) and in-process (embedded mode).
  */
 export abstract class RateLimiter {
-  abstract consume(key: string, rule: RateLimitRule, points?: number): Promise<RateLimitResult>;
+  /** The decision, without a promise when it is known at once (see the implementations for when). */
+  abstract consumeNow(key: string, rule: RateLimitRule, points?: number): RateLimitResult | Promise<RateLimitResult>;
+
+  consume(key: string, rule: RateLimitRule, points = 1): Promise<RateLimitResult> {
+    const result = this.consumeNow(key, rule, points);
+    return result instanceof Promise ? result : Promise.resolve(result);
+  }
 }
 
 export interface WindowCounts {
@@ -31,14 +37,20 @@ export interface WindowCounts {
 
 /** The decision from the counts already spent in the current windows; shared by both implementations. */
 export function decide(rule: RateLimitRule, spent: WindowCounts, points: number, nowMs: number): RateLimitResult {
+  return decideCounts(rule, spent.second, spent.minute, points, nowMs);
+}
+
+/** decide() on the two counts as numbers. */
+export function decideCounts(rule: RateLimitRule, spentSecond: number, spentMinute: number, points: number, nowMs: number): RateLimitResult {
   const perSecond = rule.perSecond ?? Number.POSITIVE_INFINITY;
   const perMinute = rule.perMinute ?? Number.POSITIVE_INFINITY;
-  const secondFull = spent.second + points > perSecond;
-  const minuteFull = spent.minute + points > perMinute;
+  const secondFull = spentSecond + points > perSecond;
+  const minuteFull = spentMinute + points > perMinute;
   const allowed = !secondFull && !minuteFull;
-  const after = allowed ? { second: spent.second + points, minute: spent.minute + points } : spent;
+  const afterSecond = allowed ? spentSecond + points : spentSecond;
+  const afterMinute = allowed ? spentMinute + points : spentMinute;
   const limit = Number.isFinite(perMinute) ? perMinute : perSecond;
-  const remaining = Math.max(0, Math.min(perSecond - after.second, perMinute - after.minute));
+  const remaining = Math.max(0, Math.min(perSecond - afterSecond, perMinute - afterMinute));
   let retryAfterSeconds = 0;
   if (minuteFull) retryAfterSeconds = Math.ceil((60_000 - (nowMs % 60_000)) / 1000);
   else if (secondFull) retryAfterSeconds = 1;

@@ -39,13 +39,34 @@ export async function authenticatePusherRequest(
   req: PusherAuthInput,
   scope: Scope,
 ): Promise<TenantContext> {
-  const tenant = await contexts.byAppId(req.appId);
+  return authenticatePusherRequestNow(contexts, credentials, req, scope);
+}
+
+/**
+ * authenticatePusherRequest() without a promise for a signed request of a cached tenant (the lean
+ * route's common case); a promise when the tenant has to be loaded or a master key checked.
+ */
+export function authenticatePusherRequestNow(
+  contexts: TenantContextService,
+  credentials: CredentialService,
+  req: PusherAuthInput,
+  scope: Scope,
+): TenantContext | Promise<TenantContext> {
+  const found = contexts.byAppIdNow(req.appId);
+  if (found instanceof Promise) return found.then((tenant) => authenticateTenant(credentials, req, scope, tenant));
+  return authenticateTenant(credentials, req, scope, found);
+}
+
+function authenticateTenant(credentials: CredentialService, req: PusherAuthInput, scope: Scope, tenant: TenantContext | null): TenantContext | Promise<TenantContext> {
   if (!tenant) throw new PusherHttpError(404, `Unknown app: ${req.appId}`);
   if (!tenant.enabled) throw new PusherHttpError(403, 'App is disabled');
-  if (/^Bearer\s/i.test(req.headers.authorization ?? '')) await checkMasterKey(credentials, req, tenant, scope);
-  else checkSignature(req, tenant);
+  const authorization = req.headers.authorization;
+  if (authorization !== undefined && BEARER.test(authorization)) return checkMasterKey(credentials, req, tenant, scope).then(() => tenant);
+  checkSignature(req, tenant);
   return tenant;
 }
+
+const BEARER = /^Bearer\s/i;
 
 async function checkMasterKey(credentials: CredentialService, req: PusherAuthInput, tenant: TenantContext, scope: Scope): Promise<void> {
   let principal;
@@ -61,12 +82,7 @@ async function checkMasterKey(credentials: CredentialService, req: PusherAuthInp
 }
 
 function checkSignature(req: PusherAuthInput, tenant: TenantContext): void {
-  const { pathname, searchParams } = parseRequestTarget(req.url);
-  const query: Record<string, string> = {};
-  for (const [k, v] of searchParams) {
-    if (k in query) throw new PusherHttpError(400, `Query parameter ${k} given twice`);
-    query[k] = v;
-  }
+  const { pathname, query } = parseRequestQuery(req.url);
   const check = verifyPusherRequest({ method: req.method, path: pathname, query, rawBody: req.rawBody }, tenant.key, tenant.secret);
   if (!check.ok) throw new PusherHttpError(401, check.reason);
 }
@@ -88,6 +104,42 @@ export function parseRequestTarget(target: string): { pathname: string; searchPa
     return { pathname, searchParams: new URLSearchParams(q === -1 ? '' : target.slice(q + 1)) };
   }
   return new URL(target, 'http://relaybase.invalid');
+}
+
+/** A query of printable ASCII without `%`, `+` or `#`: its parameters are exactly its text, nothing to decode. */
+const PLAIN_QUERY = /^[\x21\x22\x24\x26-\x2a\x2c-\x7e]*$/;
+
+/**
+ * The path and the query parameters (one value per name; a name given twice is refused with 400),
+ * as parseRequestTarget reads them. A plain target is split in place, without URLSearchParams.
+ */
+export function parseRequestQuery(target: string): { pathname: string; query: Record<string, string> } {
+  const q = target.indexOf('?');
+  const pathname = q === -1 ? target : target.slice(0, q);
+  const search = q === -1 ? '' : target.slice(q + 1);
+  // No prototype: a parameter named like an Object method is an ordinary parameter.
+  const query = Object.create(null) as Record<string, string>;
+  if (PLAIN_PATH.test(pathname) && PLAIN_QUERY.test(search)) {
+    for (let start = 0; start < search.length; ) {
+      let end = search.indexOf('&', start);
+      if (end === -1) end = search.length;
+      if (end > start) {
+        const eq = search.indexOf('=', start);
+        const named = eq !== -1 && eq < end;
+        addParam(query, search.slice(start, named ? eq : end), named ? search.slice(eq + 1, end) : '');
+      }
+      start = end + 1;
+    }
+    return { pathname, query };
+  }
+  const parsed = parseRequestTarget(target);
+  for (const [k, v] of parsed.searchParams) addParam(query, k, v);
+  return { pathname: parsed.pathname, query };
+}
+
+function addParam(query: Record<string, string>, key: string, value: string): void {
+  if (query[key] !== undefined) throw new PusherHttpError(400, `Query parameter ${key} given twice`);
+  query[key] = value;
 }
 
 /** The Nest side of authenticatePusherRequest: the route's scope from @PusherScope, the tenant onto the request. */

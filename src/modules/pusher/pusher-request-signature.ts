@@ -1,4 +1,4 @@
-import { createHmac, hash } from 'node:crypto';
+import { createHmac, hash, timingSafeEqual } from 'node:crypto';
 import { constantTimeEqual } from '../../common/constant-time';
 
 /** What the REST API receives, with the query already decoded (one value per key). */
@@ -35,6 +35,20 @@ export function signPusherRequest(secret: string, method: string, path: string, 
   return createHmac('sha256', secret).update(pusherStringToSign(method, path, query)).digest('hex');
 }
 
+/** Whether `given` is the hex HMAC-SHA256 of `text` (either case), compared in constant time as bytes. */
+function signatureMatches(given: string, secret: string, text: string): boolean {
+  const expected = createHmac('sha256', secret).update(text).digest();
+  // Buffer.from(hex) stops at the first pair that is not hex: such a signature decodes short and is refused.
+  const bytes = given.length === 2 * expected.length ? Buffer.from(given, 'hex') : EMPTY;
+  if (bytes.length !== expected.length) {
+    timingSafeEqual(expected, expected);
+    return false;
+  }
+  return timingSafeEqual(bytes, expected);
+}
+
+const EMPTY = Buffer.alloc(0);
+
 export const md5Hex = (body: Buffer | string) => hash('md5', body, 'hex');
 
 /**
@@ -52,8 +66,7 @@ export function verifyPusherRequest(req: SignedRequest, key: string, secret: str
   }
   const hasBody = req.rawBody !== undefined && req.rawBody.length > 0;
   if (hasBody && q.body_md5 !== md5Hex(req.rawBody!)) return { ok: false, reason: 'body_md5 does not match the request body' };
-  const expected = signPusherRequest(secret, req.method, req.path, q);
-  if (!constantTimeEqual(q.auth_signature.toLowerCase(), expected)) {
+  if (!signatureMatches(q.auth_signature, secret, pusherStringToSign(req.method, req.path, q))) {
     return { ok: false, reason: 'Invalid signature: you should have sent HmacSHA256Hex(string_to_sign, secret)' };
   }
   return { ok: true };

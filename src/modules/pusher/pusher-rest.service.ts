@@ -1,9 +1,9 @@
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.token';
-import { RateLimiter, RateLimitResult } from '../../infra/rate-limit/rate-limiter';
+import { RateLimiter, RateLimitResult, RateLimitRule } from '../../infra/rate-limit/rate-limiter';
 import { CLUSTER_STATE, ClusterState } from '../../realtime/cluster/cluster-state';
-import { RealtimeHub } from '../../realtime/hub/realtime-hub.service';
+import { PublishInput, RealtimeHub } from '../../realtime/hub/realtime-hub.service';
 import type { TenantContext } from '../../realtime/tenants/tenant-context';
 import { ChannelCacheService } from './channel-cache.service';
 import { isCacheChannel, isServerToUserChannel, serverToUserId } from './pusher-channels';
@@ -22,6 +22,9 @@ export interface PusherEventInput {
 
 export type SetHeader = (name: string, value: string) => void;
 
+/** The answer of a trigger without `info`: the same (never changed) object each time. */
+const NO_ATTRIBUTES: Record<string, unknown> = Object.freeze({});
+
 type ChannelAttributes = { user_count?: number; subscription_count?: number };
 
 const SOCKET_ID = /^\d+\.\d+$/;
@@ -31,14 +34,22 @@ const SOCKET_ID = /^\d+\.\d+$/;
 export class PusherRestService implements OnModuleDestroy {
   /** Refuses publishes with 429 while the event loop is behind (see TriggerAdmission). */
   readonly admission = new TriggerAdmission();
+  /** The configured rules, built once (the limiter reads them on every request). */
+  private readonly rules: Record<PusherRateCategory, RateLimitRule>;
 
   constructor(
     private readonly hub: RealtimeHub,
     @Inject(CLUSTER_STATE) private readonly cluster: ClusterState,
     private readonly cache: ChannelCacheService,
     private readonly limiter: RateLimiter,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.rules = {
+      trigger: pusherRateRule(config, 'trigger'),
+      channelInfo: pusherRateRule(config, 'channelInfo'),
+      channelAuth: pusherRateRule(config, 'channelAuth'),
+    };
+  }
 
   onModuleDestroy(): void {
     this.admission.stop();
@@ -50,10 +61,19 @@ export class PusherRestService implements OnModuleDestroy {
    * lean route both call this.
    */
   async triggerEvents(tenant: TenantContext, body: PusherEventInput | undefined, setHeader: SetHeader): Promise<Record<string, unknown>> {
+    return this.triggerEventsNow(tenant, body, setHeader);
+  }
+
+  /**
+   * triggerEvents() without a promise when nothing has to be waited for (the rate limiter answers
+   * at once, no cache channel, no `info`): the lean route's common case. Throws PusherHttpError.
+   */
+  triggerEventsNow(tenant: TenantContext, body: PusherEventInput | undefined, setHeader: SetHeader): Record<string, unknown> | Promise<Record<string, unknown>> {
     const input = body ?? {};
     this.admission.admit();
-    await this.rateLimit(tenant, 'trigger', this.channelsOf(tenant, input).length, setHeader);
-    return this.trigger(tenant, input);
+    const channels = this.channelsOf(tenant, input);
+    const limited = this.rateLimitNow(tenant, 'trigger', channels.length, setHeader);
+    return limited ? limited.then(() => this.publishEvent(tenant, input, channels)) : this.publishEvent(tenant, input, channels);
   }
 
   /** `POST /apps/:appId/batch_events` once authenticated: admission, one rate-limit point per item, the batch. */
@@ -66,12 +86,15 @@ export class PusherRestService implements OnModuleDestroy {
 
   /** Counts a request against the tenant's limit for its category; sets the headers; throws 429 when over. */
   async rateLimit(tenant: TenantContext, category: PusherRateCategory, points: number, setHeader: SetHeader): Promise<void> {
-    const result: RateLimitResult = await this.limiter.consume(tenant.id, pusherRateRule(this.config, category), points);
-    setHeader('X-RateLimit-Limit', String(result.limit));
-    setHeader('X-RateLimit-Remaining', String(result.remaining));
-    if (!result.allowed) {
-      throw new PusherHttpError(429, 'Rate limit exceeded', { 'Retry-After': String(result.retryAfterSeconds) });
-    }
+    return this.rateLimitNow(tenant, category, points, setHeader);
+  }
+
+  /** rateLimit() without a promise when the limiter decides at once (see RateLimiter.consumeNow). */
+  private rateLimitNow(tenant: TenantContext, category: PusherRateCategory, points: number, setHeader: SetHeader): Promise<void> | undefined {
+    const result = this.limiter.consumeNow(tenant.id, this.rules[category], points);
+    if (result instanceof Promise) return result.then((r) => applyRateLimit(r, setHeader));
+    applyRateLimit(result, setHeader);
+    return undefined;
   }
 
   channelsOf(tenant: TenantContext, input: PusherEventInput): string[] {
@@ -88,14 +111,31 @@ export class PusherRestService implements OnModuleDestroy {
   }
 
   async trigger(tenant: TenantContext, input: PusherEventInput): Promise<Record<string, unknown>> {
-    const channels = this.channelsOf(tenant, input);
+    return this.publishEvent(tenant, input, this.channelsOf(tenant, input));
+  }
+
+  /** Validates and delivers one event to its channels; a promise only for a cache channel or `info`. */
+  private publishEvent(tenant: TenantContext, input: PusherEventInput, channels: string[]): Record<string, unknown> | Promise<Record<string, unknown>> {
     const event = this.validate(tenant, input);
-    for (const channel of channels) {
-      const pending = this.deliver(tenant, channel, event);
-      if (pending) await pending;
-    }
     const info = parseInfo(input.info);
-    if (info.length === 0) return {};
+    for (let i = 0; i < channels.length; i++) {
+      const pending = this.deliver(tenant, channels[i], event);
+      if (pending) return this.finishEvent(tenant, channels, event, info, i + 1, pending);
+    }
+    return info.length === 0 ? NO_ATTRIBUTES : this.channelAttributes(tenant, channels, info);
+  }
+
+  /** The rest of publishEvent once a delivery has to be waited for: channels from `next` on, then `info`. */
+  private async finishEvent(tenant: TenantContext, channels: string[], event: PublishInput, info: string[], next: number, pending: Promise<void>): Promise<Record<string, unknown>> {
+    await pending;
+    for (let i = next; i < channels.length; i++) {
+      const more = this.deliver(tenant, channels[i], event);
+      if (more) await more;
+    }
+    return info.length === 0 ? NO_ATTRIBUTES : this.channelAttributes(tenant, channels, info);
+  }
+
+  private async channelAttributes(tenant: TenantContext, channels: string[], info: string[]): Promise<Record<string, unknown>> {
     const attributes: Record<string, ChannelAttributes> = {};
     for (const channel of channels) attributes[channel] = await this.attributes(tenant, channel, info, false);
     return { channels: attributes };
@@ -163,7 +203,7 @@ export class PusherRestService implements OnModuleDestroy {
     return {};
   }
 
-  private validate(tenant: TenantContext, input: PusherEventInput): { name: string; dataJson: string; socketId: string } {
+  private validate(tenant: TenantContext, input: PusherEventInput): PublishInput {
     const { name, socket_id: socketId } = input;
     if (typeof name !== 'string' || name.length === 0) throw new PusherHttpError(400, 'Missing event name');
     if (name.length > PUSHER_LIMITS.maxEventNameLength) throw new PusherHttpError(400, `Event name too long: at most ${PUSHER_LIMITS.maxEventNameLength} characters`);
@@ -175,18 +215,17 @@ export class PusherRestService implements OnModuleDestroy {
       throw new PusherHttpError(413, `Event data exceeds ${tenant.limits.maxEventDataBytes} bytes`);
     }
     if (socketId !== undefined && (typeof socketId !== 'string' || !SOCKET_ID.test(socketId))) throw new PusherHttpError(400, 'Invalid socket_id');
-    return { name, dataJson: JSON.stringify(data), socketId: (socketId as string | undefined) ?? '' };
+    return { name, dataJson: JSON.stringify(data), excludeSocketId: (socketId as string | undefined) ?? '' };
   }
 
   /** Publishes at once; returns a promise only when there is something to wait for (a cache channel's last event). */
-  private deliver(tenant: TenantContext, channel: string, e: { name: string; dataJson: string; socketId: string }): Promise<void> | undefined {
-    const input = { name: e.name, dataJson: e.dataJson, excludeSocketId: e.socketId };
+  private deliver(tenant: TenantContext, channel: string, input: PublishInput): Promise<void> | undefined {
     if (isServerToUserChannel(channel)) {
       this.hub.publishToUser(tenant.id, serverToUserId(channel), input);
       return undefined;
     }
     this.hub.publish(tenant.id, channel, input);
-    return isCacheChannel(channel) ? this.cache.put(tenant.id, channel, { event: e.name, dataJson: e.dataJson }) : undefined;
+    return isCacheChannel(channel) ? this.cache.put(tenant.id, channel, { event: input.name, dataJson: input.dataJson }) : undefined;
   }
 
   private async attributes(tenant: TenantContext, channel: string, info: string[], strict: boolean): Promise<ChannelAttributes> {
@@ -197,6 +236,13 @@ export class PusherRestService implements OnModuleDestroy {
     if (info.includes('subscription_count')) attrs.subscription_count = occupancy.subscriptionCount;
     return attrs;
   }
+}
+
+/** Sets the rate-limit headers of a decision; throws 429 when it refuses. */
+function applyRateLimit(result: RateLimitResult, setHeader: SetHeader): void {
+  setHeader('X-RateLimit-Limit', String(result.limit));
+  setHeader('X-RateLimit-Remaining', String(result.remaining));
+  if (!result.allowed) throw new PusherHttpError(429, 'Rate limit exceeded', { 'Retry-After': String(result.retryAfterSeconds) });
 }
 
 function parseInfo(info: unknown): string[] {

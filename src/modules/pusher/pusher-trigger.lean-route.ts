@@ -3,9 +3,10 @@ import { Readable } from 'node:stream';
 import type { Logger as PinoInstance } from 'pino';
 import { httpErrorReply } from '../../infra/http/http-exception.filter';
 import { requestIdOf } from '../../infra/logging/request-id';
+import type { TenantContext } from '../../realtime/tenants/tenant-context';
 import type { TenantContextService } from '../../realtime/tenants/tenant-context.service';
 import type { CredentialService } from '../auth/credential.service';
-import { authenticatePusherRequest } from './pusher-auth.guard';
+import { authenticatePusherRequestNow } from './pusher-auth.guard';
 import { pusherErrorReply } from './pusher-exception.filter';
 import type { PusherEventInput, PusherRestService, SetHeader } from './pusher-rest.service';
 
@@ -41,8 +42,8 @@ const LEFT_BRACE = 0x7b;
  * framework stack (routing, per-request child logger, CORS, body parser) cost most of a publish.
  *
  * It answers exactly as the Nest route (PusherRestController, which stays for Swagger) does, by
- * calling the same code: authenticatePusherRequest (tenant, signature or master key),
- * PusherRestService.triggerEvents/triggerBatchEvents (admission, rate limit and its headers,
+ * calling the same code: authenticatePusherRequestNow (tenant, signature or master key),
+ * PusherRestService.triggerEventsNow/triggerBatchEvents (admission, rate limit and its headers,
  * validation, delivery), pusherErrorReply (Pusher error shape, 5xx logged with the request id),
  * httpErrorReply for unreadable bodies, the request id of the logging module, express's ETag, and
  * express's own JSON parser for every body the fast path does not take (chunked, BOM, parse errors,
@@ -93,7 +94,7 @@ export class PusherTriggerLeanRoute {
         } catch {
           body = undefined;
         }
-        if (body !== undefined) return void this.dispatch(req, res, appId, batch, body, raw);
+        if (body !== undefined) return this.dispatch(req, res, appId, batch, body, raw);
       }
       // Anything unusual is parsed again by express's parser, for its exact result or error.
       // (A Readable, not a PassThrough: body-parser takes a stream that has ended its writable side as already read.)
@@ -107,12 +108,16 @@ export class PusherTriggerLeanRoute {
   private parseWith(parser: Middleware, source: BodyRequest, req: IncomingMessage, res: ServerResponse, appId: string, batch: boolean): void {
     parser(source, res, (err) => {
       if (err !== undefined && err !== null) return this.sendBodyError(res, err);
-      void this.dispatch(req, res, appId, batch, source.body, source.rawBody);
+      this.dispatch(req, res, appId, batch, source.body, source.rawBody);
     });
   }
 
-  /** From here on as the Nest route: request id, CORS's Vary, guard, controller, Pusher errors. */
-  private async dispatch(req: IncomingMessage, res: ServerResponse, appId: string, batch: boolean, body: unknown, rawBody: Buffer | undefined): Promise<void> {
+  /**
+   * From here on as the Nest route: request id, CORS's Vary, guard, controller, Pusher errors. For a
+   * signed request of a cached tenant whose rate limit is decided at once, the answer is written in
+   * this call: no promise on the way (each would also pay the process's async hooks).
+   */
+  private dispatch(req: IncomingMessage, res: ServerResponse, appId: string, batch: boolean, body: unknown, rawBody: Buffer | undefined): void {
     const id = requestIdOf(req);
     (req as IncomingMessage & { id?: string }).id = id;
     // The answer's headers, in the order the express stack sets them, written at once with writeHead.
@@ -120,22 +125,41 @@ export class PusherTriggerLeanRoute {
     const log = this.deps.logger();
     if (log?.isLevelEnabled('info')) this.logOnClose(log, req, res);
     const setHeader: SetHeader = (k, v) => void headers.push(k, v);
+    let result: Record<string, unknown> | Promise<Record<string, unknown>>;
     try {
-      const tenant = await authenticatePusherRequest(
+      const tenant = authenticatePusherRequestNow(
         this.deps.contexts,
         this.deps.credentials,
         { appId, method: 'POST', url: req.url!, headers: req.headers, rawBody },
         'events:trigger',
       );
-      const result = batch
-        ? await this.deps.pusher.triggerBatchEvents(tenant, body as { batch?: unknown } | undefined, setHeader)
-        : await this.deps.pusher.triggerEvents(tenant, body as PusherEventInput | undefined, setHeader);
-      this.sendJson(res, 200, result, headers);
+      result =
+        tenant instanceof Promise
+          ? tenant.then((t) => this.trigger(t, batch, body, setHeader))
+          : this.trigger(tenant, batch, body, setHeader);
     } catch (e) {
-      const reply = pusherErrorReply(e, { id, method: 'POST', path: pathOf(req.url!) });
-      for (const k in reply.headers) headers.push(k, reply.headers[k]);
-      this.sendJson(res, reply.status, reply.body, headers);
+      return this.sendError(req, res, id, headers, e);
     }
+    if (result instanceof Promise) {
+      result.then(
+        (r) => this.sendJson(res, 200, r, headers),
+        (e: unknown) => this.sendError(req, res, id, headers, e),
+      );
+    } else {
+      this.sendJson(res, 200, result, headers);
+    }
+  }
+
+  private trigger(tenant: TenantContext, batch: boolean, body: unknown, setHeader: SetHeader): Record<string, unknown> | Promise<Record<string, unknown>> {
+    return batch
+      ? this.deps.pusher.triggerBatchEvents(tenant, body as { batch?: unknown } | undefined, setHeader)
+      : this.deps.pusher.triggerEventsNow(tenant, body as PusherEventInput | undefined, setHeader);
+  }
+
+  private sendError(req: IncomingMessage, res: ServerResponse, id: string, headers: string[], e: unknown): void {
+    const reply = pusherErrorReply(e, { id, method: 'POST', path: pathOf(req.url!) });
+    for (const k in reply.headers) headers.push(k, reply.headers[k]);
+    this.sendJson(res, reply.status, reply.body, headers);
   }
 
   /** An unreadable body, answered as express's body-parser error reaches the global filter (no request id or CORS yet). */

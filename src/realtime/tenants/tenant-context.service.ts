@@ -13,6 +13,12 @@ import type { TenantContext } from './tenant-context';
 const CACHE_TTL_MS = 5_000;
 const CACHE_MAX = 10_000;
 
+/** Public refs of one kind mapped to tenant ids for the life of the process, and the lookups in flight. */
+interface PublicRefs {
+  ids: Map<string, string>;
+  resolving: Map<string, Promise<string | null>>;
+}
+
 /**
  * Which tenant a realtime caller acts on:
  * - an end user (tenant JWT): the tenant that signed the token;
@@ -23,10 +29,11 @@ const CACHE_MAX = 10_000;
 @Injectable()
 export class TenantContextService {
   private readonly cache = new Map<string, { at: number; value: TenantContext | null }>();
-  private readonly idByPublicRef = new Map<string, string>();
+  /** Public refs (key, appId) → tenant id, one map per kind so that a lookup builds no string. */
+  private readonly idByKey: PublicRefs = { ids: new Map(), resolving: new Map() };
+  private readonly idByAppId: PublicRefs = { ids: new Map(), resolving: new Map() };
   /** Queries in flight, shared by every caller that misses meanwhile. */
   private readonly loading = new Map<string, Promise<TenantContext | null>>();
-  private readonly resolving = new Map<string, Promise<string | null>>();
 
   constructor(private readonly tenants: TenantsService) {}
 
@@ -62,7 +69,7 @@ export class TenantContextService {
    * connection burst costs no await and no query; on a miss, concurrent callers share one query.
    */
   byKeyNow(key: string): TenantContext | null | Promise<TenantContext | null> {
-    return this.byPublicRef(`key:${key}`, key, () => this.tenants.credentialsByKey(key));
+    return this.byPublicRef(this.idByKey, key, () => this.tenants.credentialsByKey(key));
   }
 
   /** The tenant with this appId (Pusher `/apps/:appId`), or null. */
@@ -70,32 +77,32 @@ export class TenantContextService {
     return this.byAppIdNow(appId);
   }
 
-  /** byAppId() without a promise when the cache holds the tenant. */
+  /** byAppId() without a promise when the cache holds the tenant (the REST trigger path). */
   byAppIdNow(appId: string): TenantContext | null | Promise<TenantContext | null> {
-    return this.byPublicRef(`app:${appId}`, appId, () => this.tenants.credentialsByAppId(appId));
+    return this.byPublicRef(this.idByAppId, appId, () => this.tenants.credentialsByAppId(appId));
   }
 
   /** Public refs map to a tenant id for ever, so that lookup is kept for the life of the process. */
   private byPublicRef(
-    cacheKey: string,
+    refs: PublicRefs,
     ref: string,
     find: () => Promise<{ tenant: { id: string } } | null>,
   ): TenantContext | null | Promise<TenantContext | null> {
-    const id = this.idByPublicRef.get(cacheKey);
+    const id = refs.ids.get(ref);
     if (id) return this.byIdNow(id);
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(ref)) return null;
-    let pending = this.resolving.get(cacheKey);
+    let pending = refs.resolving.get(ref);
     if (!pending) {
       pending = find().then((found) => {
         if (!found) return null;
-        if (this.idByPublicRef.size >= CACHE_MAX) this.idByPublicRef.clear();
-        this.idByPublicRef.set(cacheKey, found.tenant.id);
+        if (refs.ids.size >= CACHE_MAX) refs.ids.clear();
+        refs.ids.set(ref, found.tenant.id);
         return found.tenant.id;
       });
-      this.resolving.set(cacheKey, pending);
+      refs.resolving.set(ref, pending);
       void pending.then(
-        () => this.resolving.delete(cacheKey),
-        () => this.resolving.delete(cacheKey),
+        () => refs.resolving.delete(ref),
+        () => refs.resolving.delete(ref),
       );
     }
     return pending.then((found) => (found ? this.byIdNow(found) : null));
