@@ -56,4 +56,15 @@ describe('events addressed to one user', () => {
     ).toBe(true);
     await Promise.all([back, bystander].map((c) => c.close()));
   });
+
+  it('an event published to the user just before terminateUser arrives before the close', async () => {
+    const rt = await createRealtimeTenant(a.http);
+    const tab = await connectEndUser(a.baseUrl, rt.tenant, 'dave');
+    const hub = a.app.get(RealtimeHub);
+    // Same turn: the event is still in the write coalescer when the dialect closes the socket.
+    hub.publishToUser(rt.tenant.id, 'dave', { name: 'notification', dataJson: '{"message":"last"}' });
+    hub.terminateUser(rt.tenant.id, 'dave');
+    expect((await tab.closed).code).toBe(4009);
+    expect(tab.frames.filter((f) => f.type === 'notification')).toEqual([{ type: 'notification', data: { message: 'last' } }]);
+  });
 });

@@ -54,6 +54,8 @@ export class PusherWs implements OnModuleInit, PusherSessionHost {
   readonly maxMessagesPerSecond: number;
   /** The messages-in counter's child for this dialect (labels resolved once). */
   private readonly messagesIn: { inc(): void };
+  /** The hub connection of each attached socket, for the shutdown notice (sayReconnect gets the socket). */
+  private readonly attached = new WeakMap<WebSocket, HubConnection>();
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -140,6 +142,7 @@ export class PusherWs implements OnModuleInit, PusherSessionHost {
     const c = new HubConnection(this.hub.newSocketId(), this.dialect, ws, ctx.socket as HubConnection['socket']);
     c.tenant = tenant;
     c.identity = PUSHER_CLIENT;
+    this.attached.set(ws, c);
     const session = new PusherSession(this, c, { key: tenant.key, secret: tenant.secret, clientEventsEnabled: tenant.settings.clientEventsEnabled === true });
     ws.on('message', (data, isBinary) => session.onMessage(data, isBinary));
     ws.once('close', () => {
@@ -243,6 +246,9 @@ export class PusherWs implements OnModuleInit, PusherSessionHost {
   /** Shutdown: 4200 makes pusher-js reconnect at once (to another instance behind the balancer). */
   private readonly sayReconnect = (ws: WebSocket): void => {
     if (ws.readyState !== WebSocket.OPEN) return;
+    // Frames the coalescer still holds for it go first: ws writes the notice and the close at once.
+    const conn = this.attached.get(ws);
+    if (conn) this.hub.flushConnection(conn);
     ws.send(pusherFrames.error('Server is shutting down; reconnect', 4200));
     ws.close(4200, 'Server shutting down');
   };

@@ -61,7 +61,12 @@ export class FanOut {
 
   /** One connection's protocol frame (reply, error), through the same coalesced path. */
   sendText(conn: HubConnection, text: string): void {
-    this.coalescer.write(conn, encodeTextFrame(text));
+    this.coalescer.reply(conn, encodeTextFrame(text));
+  }
+
+  /** Writes the connection's waiting frames now (before closing it). */
+  flushConnection(conn: HubConnection): void {
+    this.coalescer.flushConnection(conn);
   }
 
   private writeAll(set: Set<HubConnection>, frame: Buffer, exclude: string): number {

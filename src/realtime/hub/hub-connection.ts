@@ -9,8 +9,8 @@ import type { LossyBacklog } from './lossy-backlog';
 export class HubConnection {
   /** Subscribed channels by name. */
   readonly channels = new Map<string, LocalChannel>();
-  /** Set by the write coalescer while it holds the socket corked in this tick. */
-  corked = false;
+  /** Frames waiting for the write coalescer's next flush (in order), or null when none are. */
+  out: Buffer[] | null = null;
   /** Attached to the hub (counted, in the tenant's broadcast set). */
   attached = false;
   closed = false;

@@ -317,6 +317,14 @@ export class RealtimeHub {
     this.fanOut.sendText(conn, text);
   }
 
+  /**
+   * Writes what is waiting in the coalescer for this connection now. Call it before `ws.close()`
+   * (or anything else `ws` writes at once) so that frames sent just before arrive before the close.
+   */
+  flushConnection(conn: HubConnection): void {
+    this.fanOut.flushConnection(conn);
+  }
+
   /** Presence members of a channel across the cluster. */
   clusterMembers(tenantId: string, channel: string): Promise<PresenceMember[]> {
     return withTimeout(this.cluster.presenceMembers(tenantId, channel));
@@ -359,7 +367,13 @@ export class RealtimeHub {
   private terminateLocalUser(tenantId: string, userId: string): void {
     const group = this.users.get(tenantId + '\n' + userId);
     if (!group) return;
-    for (const set of group.byDialect) for (const conn of [...(set ?? [])]) this.fanOut.dialects[conn.dialect].terminate(conn);
+    for (const set of group.byDialect) {
+      for (const conn of [...(set ?? [])]) {
+        // What was published to it before goes out before the dialect's close (which ws writes at once).
+        this.fanOut.flushConnection(conn);
+        this.fanOut.dialects[conn.dialect].terminate(conn);
+      }
+    }
   }
 
   private evictLocalUser(tenantId: string, userId: string, channel: string): void {

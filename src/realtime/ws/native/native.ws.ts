@@ -107,7 +107,7 @@ export class NativeWs implements OnModuleInit, NativeSessionHost {
     const timer = setTimeout(() => {
       if (session.authenticated || conn.closed) return;
       session.reply(nativeFrames.error('unauthorized', 'Authentication timeout'));
-      conn.ws.close(CLOSE_CODES.AUTH_TIMEOUT, 'Authentication timeout');
+      this.close(conn, CLOSE_CODES.AUTH_TIMEOUT, 'Authentication timeout');
     }, this.config.realtime.authTimeoutMs);
     timer.unref();
     conn.ws.once('close', () => clearTimeout(timer));
@@ -123,7 +123,7 @@ export class NativeWs implements OnModuleInit, NativeSessionHost {
       admitted = await this.admit(await this.credentials.fromToken(credential), tenantRef);
     } catch (e) {
       session.reply(nativeFrames.authError(errorMessage(e)));
-      if (e instanceof DomainError && e.code === 'QUOTA_EXCEEDED') session.conn.ws.close(CLOSE_CODES.OVER_QUOTA, 'Over quota');
+      if (e instanceof DomainError && e.code === 'QUOTA_EXCEEDED') this.close(session.conn, CLOSE_CODES.OVER_QUOTA, 'Over quota');
       return;
     }
     if (session.conn.closed) {
@@ -188,7 +188,7 @@ export class NativeWs implements OnModuleInit, NativeSessionHost {
     } catch (e) {
       this.logger.warn(`Attaching connection ${conn.id} failed: ${(e as Error).message}`);
       this.send(conn, nativeFrames.error('internal_error', 'Could not set up the connection; reconnect'));
-      conn.ws.close(CLOSE_CODES.INTERNAL_ERROR, 'Internal error');
+      this.close(conn, CLOSE_CODES.INTERNAL_ERROR, 'Internal error');
       return;
     }
     if (conn.closed) return this.hub.detach(conn);
@@ -224,8 +224,17 @@ export class NativeWs implements OnModuleInit, NativeSessionHost {
     ws.close(close, errorMessage(e).slice(0, 120));
   }
 
+  /** The gateway closes the socket right after this, so the notice is written at once. */
   private sayReconnect(conn: HubConnection | null): void {
-    if (conn) this.send(conn, nativeFrames.reconnect());
+    if (!conn) return;
+    this.send(conn, nativeFrames.reconnect());
+    this.hub.flushConnection(conn);
+  }
+
+  /** Closes after whatever was sent to the connection (the coalescer holds frames until the turn ends). */
+  private close(conn: HubConnection, code: number, reason: string): void {
+    this.hub.flushConnection(conn);
+    conn.ws.close(code, reason);
   }
 
   private describe(conn: HubConnection, p: Principal) {
