@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { runMigrations } from 'bullmq';
 import { Client } from 'pg';
@@ -7,18 +7,20 @@ import { DataSource } from 'typeorm';
 import { loadConfig } from '../config/app-config';
 import { dataSourceOptions } from '../infra/database/data-source-options';
 import { EmbeddedWireServer } from '../infra/database/embedded-wire-server';
-import { EMBEDDED_TEMPLATE_FILE } from '../infra/database/embedded-template';
+import { EMBEDDED_TEMPLATE_DIR } from '../infra/database/embedded-template';
 import { queueSchema } from '../infra/queue/queue-schema';
 
 /**
- * Part of `npm run build`: writes dist/embedded-db.tar.gz, a fresh embedded database with every
+ * Part of `npm run build`: writes dist/embedded-db/, a fresh embedded database with every
  * migration applied (see embedded-template.ts).
  */
 async function main(): Promise<void> {
   const started = Date.now();
   const config = loadConfig({ ...process.env, DATABASE_URL: '', REDIS_URL: '' });
+  const out = resolve(__dirname, '../..', EMBEDDED_TEMPLATE_DIR);
+  rmSync(out, { recursive: true, force: true });
   const { PGlite } = await import('@electric-sql/pglite');
-  const db = await PGlite.create();
+  const db = await PGlite.create({ dataDir: out });
   const server = new EmbeddedWireServer(db);
   const url = `postgres://postgres@${await server.listen('127.0.0.1')}/postgres`;
   const dataSource = new DataSource(dataSourceOptions(config, url, true));
@@ -30,11 +32,8 @@ async function main(): Promise<void> {
   await runMigrations(client, queueSchema(config.redis.keyPrefix));
   await client.end();
   await server.close();
-  const dump = await db.dumpDataDir('gzip');
   await db.close();
-  const out = resolve(__dirname, '../..', EMBEDDED_TEMPLATE_FILE);
-  writeFileSync(out, Buffer.from(await dump.arrayBuffer()));
-  console.log(`Embedded database template ${out} (${(dump.size / 1e6).toFixed(1)} MB) in ${Date.now() - started} ms`);
+  console.log(`Embedded database template ${out} in ${Date.now() - started} ms`);
 }
 
 main().catch((e) => {

@@ -1,9 +1,9 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
 import { queueSchema } from '../queue/queue-schema';
-import { embeddedTemplatePath } from './embedded-template';
+import { copyEmbeddedTemplate } from './embedded-template';
 import { EmbeddedWireServer } from './embedded-wire-server';
 
 interface EmbeddedServer {
@@ -30,8 +30,8 @@ export class DatabaseEndpoint {
     mkdirSync(dataDir, { recursive: true });
     const started = Date.now();
     const { PGlite } = await import('@electric-sql/pglite');
-    const template = existsSync(join(dataDir, 'PG_VERSION')) ? undefined : embeddedTemplatePath();
-    const db = await PGlite.create({ dataDir, ...(template ? { loadDataDir: new Blob([readFileSync(template)]) } : {}) });
+    const template = !existsSync(join(dataDir, 'PG_VERSION')) && copyEmbeddedTemplate(dataDir);
+    const db = await PGlite.create({ dataDir });
     // One session serves every connection: BullMQ's objects (in their own schema) must resolve
     // after the application's tables, whatever connection runs the statement.
     await db.exec(`SET search_path TO public, ${quoteIdent(queueSchema(config.redis.keyPrefix))}`);
