@@ -7,7 +7,7 @@
 // the payload; counts `sent` acks (committed), `error` answers and `message` deliveries, with
 // send→ack and send→deliver latency on every frame. Replies 'result'; {cmd:'exit'} ends it.
 import { createHmac } from 'node:crypto';
-import { connect, Histogram, maskedText, now } from '../lib/rawws.mjs';
+import { connect, Histogram, maskedText, now, openAll } from '../lib/rawws.mjs';
 
 const cfg = JSON.parse(process.argv[2]);
 const perRoom = Math.max(1, Math.floor(cfg.n / cfg.rooms));
@@ -98,15 +98,7 @@ function open(i) {
   );
 }
 
-async function setupAll() {
-  const t0 = now();
-  let next = 0;
-  const worker = async () => {
-    while (next < cfg.n) await open(next++);
-  };
-  await Promise.all(Array.from({ length: Math.min(cfg.concurrency ?? 100, cfg.n) }, worker));
-  return now() - t0;
-}
+const setupAll = () => openAll(cfg.n, cfg.concurrency ?? 100, open);
 
 let cursor = 0;
 let sent = 0;

@@ -6,7 +6,7 @@
 // feed-data deliveries, their rate, latency (receive time minus the upstream's `t` inside the data,
 // on every `sampleEvery`-th connection), frames of another topic (misrouted) and lagging notices
 // (other frames, such as the topics' llm-intelligence, are not counted).
-import { connect, Histogram, now } from '../lib/rawws.mjs';
+import { connect, Histogram, now, openAll } from '../lib/rawws.mjs';
 
 const cfg = JSON.parse(process.argv[2]);
 const conns = [];
@@ -72,15 +72,7 @@ function open(i) {
   );
 }
 
-async function setupAll() {
-  const t0 = now();
-  let next = 0;
-  const worker = async () => {
-    while (next < cfg.n) await open(next++);
-  };
-  await Promise.all(Array.from({ length: Math.min(cfg.concurrency ?? 50, cfg.n) }, worker));
-  return now() - t0;
-}
+const setupAll = () => openAll(cfg.n, cfg.concurrency ?? 50, open);
 
 process.on('message', (m) => {
   if (m.cmd === 'measure') {

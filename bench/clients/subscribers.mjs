@@ -3,7 +3,7 @@
 // With `ports`, connection i goes to ports[i % ports.length] (several instances, no proxy).
 // Talks to the orchestrator over IPC: 'ready' after every connection is subscribed; then
 // {cmd:'measure', warmupMs, durationMs} -> 'result'; {cmd:'exit'}.
-import { connect, Histogram, maskedText, now, timestampOf } from '../lib/rawws.mjs';
+import { connect, Histogram, maskedText, now, timestampOf, openAll } from '../lib/rawws.mjs';
 
 const cfg = JSON.parse(process.argv[2]);
 const conns = [];
@@ -66,15 +66,7 @@ function open(i) {
   );
 }
 
-async function setupAll() {
-  const t0 = now();
-  let next = 0;
-  const worker = async () => {
-    while (next < cfg.n) await open(next++);
-  };
-  await Promise.all(Array.from({ length: Math.min(cfg.concurrency ?? 100, cfg.n) }, worker));
-  return now() - t0;
-}
+const setupAll = () => openAll(cfg.n, cfg.concurrency ?? 100, open);
 
 process.on('message', (m) => {
   if (m.cmd === 'measure') {

@@ -33,6 +33,17 @@ export function maskedText(text) {
   return frame;
 }
 
+/** Opens `n` connections with `open(i)`, at most `concurrency` at a time; resolves with the milliseconds it took. */
+export async function openAll(n, concurrency, open) {
+  const t0 = now();
+  let next = 0;
+  const worker = async () => {
+    while (next < n) await open(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, n) }, worker));
+  return now() - t0;
+}
+
 /** 16 random bytes, base64: the handshake key. Servers only echo its hash, so a few keys, reused, do. */
 const KEYS = Array.from({ length: 64 }, () => randomBytes(16).toString('base64'));
 let keySeq = 0;
