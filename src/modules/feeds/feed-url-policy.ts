@@ -1,9 +1,9 @@
 import { lookup } from 'node:dns';
 import type { LookupAddress, LookupOptions } from 'node:dns';
 import { isIP } from 'node:net';
-import { bareHost, isPrivateAddress, resolveHost } from '../webhooks/webhook-url-policy';
+import { bareHost, checkResolvedHost, isPrivateAddress, UrlCheck } from '../webhooks/webhook-url-policy';
 
-export type FeedUrlCheck = { ok: true; url: URL } | { ok: false; reason: string };
+export type FeedUrlCheck = UrlCheck;
 
 /** Syntax only: an absolute ws:// or wss:// URL naming a host, without credentials. */
 export function parseFeedUrl(raw: unknown): FeedUrlCheck {
@@ -32,18 +32,7 @@ export async function checkFeedUrl(raw: unknown, allowPrivate: boolean): Promise
   if (!allowPrivate && isIP(host) && isPrivateAddress(host)) {
     return { ok: false, reason: `url host is a private, loopback or link-local address (${host})` };
   }
-  let addresses: { address: string }[];
-  try {
-    addresses = await resolveHost(host);
-  } catch {
-    return { ok: false, reason: `url host ${parsed.url.hostname} does not resolve` };
-  }
-  if (addresses.length === 0) return { ok: false, reason: `url host ${parsed.url.hostname} does not resolve` };
-  if (!allowPrivate) {
-    const bad = addresses.find((a) => isPrivateAddress(a.address));
-    if (bad) return { ok: false, reason: `url resolves to a private, loopback or link-local address (${bad.address})` };
-  }
-  return parsed;
+  return checkResolvedHost(parsed.url, allowPrivate);
 }
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;

@@ -98,16 +98,24 @@ export async function resolveHost(host: string): Promise<{ address: string; fami
 export async function checkWebhookUrl(raw: string, allowPrivate: boolean): Promise<UrlCheck> {
   const parsed = parseWebhookUrl(raw);
   if (!parsed.ok) return parsed;
+  return checkResolvedHost(parsed.url, allowPrivate);
+}
+
+/**
+ * The address half of a URL check (webhooks and feeds): the host must resolve and, unless private
+ * destinations are allowed, none of its addresses may be private, loopback or link-local.
+ */
+export async function checkResolvedHost(url: URL, allowPrivate: boolean): Promise<UrlCheck> {
   let addresses: { address: string }[];
   try {
-    addresses = await resolveHost(bareHost(parsed.url));
+    addresses = await resolveHost(bareHost(url));
   } catch {
-    return { ok: false, reason: `url host ${parsed.url.hostname} does not resolve` };
+    return { ok: false, reason: `url host ${url.hostname} does not resolve` };
   }
-  if (addresses.length === 0) return { ok: false, reason: `url host ${parsed.url.hostname} does not resolve` };
+  if (addresses.length === 0) return { ok: false, reason: `url host ${url.hostname} does not resolve` };
   if (!allowPrivate) {
     const bad = addresses.find((a) => isPrivateAddress(a.address));
     if (bad) return { ok: false, reason: `url resolves to a private, loopback or link-local address (${bad.address})` };
   }
-  return parsed;
+  return { ok: true, url };
 }
