@@ -7,7 +7,7 @@
 // the payload; counts `sent` acks (committed), `error` answers and `message` deliveries, with
 // send→ack and send→deliver latency on every frame. Replies 'result'; {cmd:'exit'} ends it.
 import { createHmac } from 'node:crypto';
-import { connect, Histogram, maskedText, now, openAll } from '../lib/rawws.mjs';
+import { connect, Histogram, maskedText, now, openAll, startClient } from '../lib/rawws.mjs';
 
 const cfg = JSON.parse(process.argv[2]);
 const perRoom = Math.max(1, Math.floor(cfg.n / cfg.rooms));
@@ -189,11 +189,4 @@ process.on('message', (m) => {
   }
 });
 
-setupAll().then(
-  (ms) => process.send({ type: 'ready', n: conns.length, setupMs: ms }),
-  (e) => {
-    process.send({ type: 'error', message: String(e?.message ?? e), n: conns.length });
-    setTimeout(() => process.exit(1), 100);
-  },
-);
-process.on('disconnect', () => process.exit(0));
+startClient(setupAll, conns);

@@ -6,7 +6,7 @@
 // feed-data deliveries, their rate, latency (receive time minus the upstream's `t` inside the data,
 // on every `sampleEvery`-th connection), frames of another topic (misrouted) and lagging notices
 // (other frames, such as the topics' llm-intelligence, are not counted).
-import { connect, Histogram, now, openAll } from '../lib/rawws.mjs';
+import { connect, Histogram, now, openAll, startClient } from '../lib/rawws.mjs';
 
 const cfg = JSON.parse(process.argv[2]);
 const conns = [];
@@ -114,11 +114,4 @@ process.on('message', (m) => {
   }
 });
 
-setupAll().then(
-  (ms) => process.send({ type: 'ready', n: conns.length, setupMs: ms }),
-  (e) => {
-    process.send({ type: 'error', message: String(e?.message ?? e), n: conns.length });
-    setTimeout(() => process.exit(1), 100);
-  },
-);
-process.on('disconnect', () => process.exit(0));
+startClient(setupAll, conns);

@@ -3,7 +3,7 @@
 // With `ports`, connection i goes to ports[i % ports.length] (several instances, no proxy).
 // Talks to the orchestrator over IPC: 'ready' after every connection is subscribed; then
 // {cmd:'measure', warmupMs, durationMs} -> 'result'; {cmd:'exit'}.
-import { connect, Histogram, maskedText, now, timestampOf, openAll } from '../lib/rawws.mjs';
+import { connect, Histogram, maskedText, now, timestampOf, openAll, startClient } from '../lib/rawws.mjs';
 
 const cfg = JSON.parse(process.argv[2]);
 const conns = [];
@@ -105,12 +105,4 @@ process.on('message', (m) => {
   }
 });
 
-setupAll().then(
-  (ms) => process.send({ type: 'ready', n: conns.length, setupMs: ms }),
-  (e) => {
-    process.send({ type: 'error', message: String(e?.message ?? e), n: conns.length });
-    setTimeout(() => process.exit(1), 100);
-  },
-);
-// Never outlive the orchestrator.
-process.on('disconnect', () => process.exit(0));
+startClient(setupAll, conns);

@@ -44,6 +44,21 @@ export async function openAll(n, concurrency, open) {
   return now() - t0;
 }
 
+/**
+ * Runs a load client's set-up (`setup` resolves with the milliseconds it took), tells the
+ * orchestrator `ready` or `error`, and never outlives the orchestrator.
+ */
+export function startClient(setup, conns) {
+  setup().then(
+    (ms) => process.send({ type: 'ready', n: conns.length, setupMs: ms }),
+    (e) => {
+      process.send({ type: 'error', message: String(e?.message ?? e), n: conns.length });
+      setTimeout(() => process.exit(1), 100);
+    },
+  );
+  process.on('disconnect', () => process.exit(0));
+}
+
 /** 16 random bytes, base64: the handshake key. Servers only echo its hash, so a few keys, reused, do. */
 const KEYS = Array.from({ length: 64 }, () => randomBytes(16).toString('base64'));
 let keySeq = 0;
