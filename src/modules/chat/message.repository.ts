@@ -72,8 +72,8 @@ export class MessageRepository {
   /**
    * The hot statement as a named prepared statement on the driver's pool: parsed once per
    * connection and its plan cached, instead of at every batch (planning the CTE cost about as much
-   * as running a 30-row batch). Embedded mode (PGlite behind a socket server) keeps the plain
-   * TypeORM path.
+   * as running a 30-row batch). Embedded mode keeps the plain TypeORM path: there every connection
+   * shares PGlite's one session, where a name prepared by one connection collides with the next's.
    */
   private async hot<T>(name: string, text: string, values: unknown[]): Promise<T[]> {
     if (this.pool === undefined) {
