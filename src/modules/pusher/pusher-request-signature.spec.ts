@@ -1,4 +1,5 @@
-import { md5Hex, pusherStringToSign, signPusherRequest, verifyPusherRequest } from './pusher-request-signature';
+import { createHmac } from 'node:crypto';
+import { md5Hex, pusherStringToSign, signPusherRequest, verifyCanonicalPusherRequest, verifyPusherRequest } from './pusher-request-signature';
 
 // The test vector of the protocol reference (§6), from Pusher's documentation.
 const key = '278d425bdf160c739803';
@@ -44,4 +45,61 @@ describe('Pusher request signing', () => {
     const result = verifyPusherRequest(request({ ...query, auth_signature: signature }, tampered), key, secret, 1353088179);
     expect(result).toEqual({ ok: false, reason: 'body_md5 does not match the request body' });
   });
+
+  it.each([
+    ['a one-byte secret', 's'],
+    ['a secret of one block', 'k'.repeat(64)],
+    ['a secret longer than a block (hashed first)', 'k'.repeat(65)],
+    ['a secret of multi-byte characters', 'é€'.repeat(40)],
+  ])('checks signatures as HMAC-SHA256 with %s, for short and long strings to sign', (_label, anySecret) => {
+    for (const value of ['x', 'ü'.repeat(2100), 'a'.repeat(4030), 'a'.repeat(5000), '€'.repeat(1400)]) {
+      const q = { ...query, name: value };
+      const text = pusherStringToSign('POST', '/apps/3/events', q);
+      const good = createHmac('sha256', anySecret).update(text).digest('hex');
+      expect(verifyPusherRequest(request({ ...q, auth_signature: good }), key, anySecret, 1353088179)).toEqual({ ok: true });
+      expect(verifyPusherRequest(request({ ...q, auth_signature: good.toUpperCase() }), key, anySecret, 1353088179)).toEqual({ ok: true });
+      expect(verifyPusherRequest(request({ ...q, auth_signature: good.slice(0, 62) + 'zz' }), key, anySecret, 1353088179).ok).toBe(false);
+      expect(verifyPusherRequest(request({ ...q, auth_signature: good.slice(0, 63) }), key, anySecret, 1353088179).ok).toBe(false);
+    }
+  });
 });
+
+describe('Pusher request signing, the one-pass path for the SDKs\' spelling', () => {
+  const target = (q: string) => `/apps/3/events?${q}`;
+  const documented = `auth_key=${key}&auth_timestamp=1353088179&auth_version=1.0&body_md5=${query.body_md5}`;
+  const verify = (t: string, now = 1353088179, raw = body) => verifyCanonicalPusherRequest('POST', t, raw, key, secret, now);
+
+  it('accepts the documented request, signature last', () => {
+    expect(verify(target(`${documented}&auth_signature=${signature}`))).toBe(true);
+    expect(verify(target(`${documented}&auth_signature=${signature.toUpperCase()}`))).toBe(true);
+  });
+
+  it.each([
+    ['a stale timestamp', `${documented}&auth_signature=${signature}`, 1353088179 + 601],
+    ['a wrong signature', `${documented}&auth_signature=${signature.replace('d', 'e')}`, 1353088179],
+    ['a signature that is not hex', `${documented}&auth_signature=${signature.slice(0, 62)}zz`, 1353088179],
+    ['another key', `${documented.replace(key, 'other')}&auth_signature=${signature}`, 1353088179],
+    ['another auth_version', `${documented.replace('1.0', '2.0')}&auth_signature=${signature}`, 1353088179],
+    ['no signature', documented, 1353088179],
+  ])('refuses %s', (_label, q, now) => {
+    expect(verify(target(q), now)).toBe(false);
+    expect(verifyPusherRequest({ method: 'POST', path: '/apps/3/events', query: Object.fromEntries(new URLSearchParams(q)), rawBody: body }, key, secret, now).ok).toBe(false);
+  });
+
+  it('refuses a body that does not match body_md5', () => {
+    expect(verify(target(`${documented}&auth_signature=${signature}`), 1353088179, Buffer.from('{}'))).toBe(false);
+  });
+
+  // Valid requests in another spelling: the general path (verifyPusherRequest) decides them.
+  it.each([
+    ['parameters out of order', `auth_timestamp=1353088179&auth_key=${key}&auth_version=1.0&body_md5=${query.body_md5}&auth_signature=${signature}`],
+    ['the signature first', `auth_signature=${signature}&${documented}`],
+    ['an upper-case name', `${documented.replace('auth_key', 'AUTH_KEY')}&auth_signature=${signature}`],
+    ['an escaped value', `${documented.replace('1.0', '1%2E0')}&auth_signature=${signature}`],
+    ['a name without a value', `${documented}&flag&auth_signature=${signature}`],
+    ['a signature given twice', `auth_key=${key}&auth_signature=${signature}&auth_timestamp=1353088179&auth_version=1.0&body_md5=${query.body_md5}&auth_signature=${signature}`],
+  ])('leaves %s to the general path', (_label, q) => {
+    expect(verify(target(q))).toBe(false);
+  });
+});
+

@@ -37,17 +37,66 @@ export function signPusherRequest(secret: string, method: string, path: string, 
 
 /** Whether `given` is the hex HMAC-SHA256 of `text` (either case), compared in constant time as bytes. */
 function signatureMatches(given: string, secret: string, text: string): boolean {
-  const expected = createHmac('sha256', secret).update(text).digest();
-  // Buffer.from(hex) stops at the first pair that is not hex: such a signature decodes short and is refused.
-  const bytes = given.length === 2 * expected.length ? Buffer.from(given, 'hex') : EMPTY;
-  if (bytes.length !== expected.length) {
+  const expected = hmacSha256(secret, text);
+  // Buffer#write(hex) stops at the first pair that is not hex: such a signature decodes short and is refused.
+  const decoded = given.length === 2 * SHA256_BYTES ? GIVEN.write(given, 0, SHA256_BYTES, 'hex') : 0;
+  if (decoded !== SHA256_BYTES) {
     timingSafeEqual(expected, expected);
     return false;
   }
-  return timingSafeEqual(bytes, expected);
+  return timingSafeEqual(GIVEN, expected);
 }
 
-const EMPTY = Buffer.alloc(0);
+const SHA256_BYTES = 32;
+const SHA256_BLOCK = 64;
+/** Scratch space, used synchronously: the signature given, the inner and the outer HMAC message. */
+const GIVEN = Buffer.alloc(SHA256_BYTES);
+const INNER = Buffer.alloc(SHA256_BLOCK + 4096);
+const OUTER = Buffer.alloc(SHA256_BLOCK + SHA256_BYTES);
+
+/** A secret's HMAC key blocks (RFC 2104: the key, hashed when longer than a block, XOR ipad and XOR opad). */
+interface HmacPads {
+  inner: Buffer;
+  outer: Buffer;
+}
+const padsBySecret = new Map<string, HmacPads>();
+const MAX_CACHED_SECRETS = 4096;
+
+function padsOf(secret: string): HmacPads {
+  let pads = padsBySecret.get(secret);
+  if (pads === undefined) {
+    let key = Buffer.from(secret, 'utf8');
+    if (key.length > SHA256_BLOCK) key = hash('sha256', key, 'buffer');
+    const inner = Buffer.alloc(SHA256_BLOCK, 0x36);
+    const outer = Buffer.alloc(SHA256_BLOCK, 0x5c);
+    for (let i = 0; i < key.length; i++) {
+      inner[i] ^= key[i];
+      outer[i] ^= key[i];
+    }
+    pads = { inner, outer };
+    if (padsBySecret.size >= MAX_CACHED_SECRETS) padsBySecret.clear();
+    padsBySecret.set(secret, pads);
+  }
+  return pads;
+}
+
+/**
+ * HMAC-SHA256 of `text` under `secret`, equal to createHmac('sha256', secret).update(text).digest():
+ * the key blocks are derived once per secret and the two hashes are one-shot calls, which costs
+ * about half of a createHmac object per request. The result is only valid until the next call.
+ */
+function hmacSha256(secret: string, text: string): Buffer {
+  const pads = padsOf(secret);
+  if (text.length > INNER.length - SHA256_BLOCK) return createHmac('sha256', secret).update(text).digest();
+  pads.inner.copy(INNER, 0);
+  const written = INNER.write(text, SHA256_BLOCK, 'utf8');
+  // Buffer#write stops before a character that does not fit (at most 4 bytes): with fewer than 4 bytes
+  // left, a text of multi-byte characters may have been cut, and the HMAC is taken the slow way.
+  if (written > INNER.length - SHA256_BLOCK - 4) return createHmac('sha256', secret).update(text).digest();
+  pads.outer.copy(OUTER, 0);
+  hash('sha256', INNER.subarray(0, SHA256_BLOCK + written), 'buffer').copy(OUTER, SHA256_BLOCK);
+  return hash('sha256', OUTER, 'buffer');
+}
 
 export const md5Hex = (body: Buffer | string) => hash('md5', body, 'hex');
 
@@ -70,4 +119,55 @@ export function verifyPusherRequest(req: SignedRequest, key: string, secret: str
     return { ok: false, reason: 'Invalid signature: you should have sent HmacSHA256Hex(string_to_sign, secret)' };
   }
   return { ok: true };
+}
+
+/** A path the URL parser leaves as it is: no dot segments, escapes, backslashes or leading `//`. */
+export const PLAIN_PATH = /^\/(?!\/)[A-Za-z0-9_\-/]*$/;
+/** A query of printable ASCII without `%`, `+` or `#`: its parameters are exactly its text, nothing to decode. */
+export const PLAIN_QUERY = /^[\x21\x22\x24\x26-\x2a\x2c-\x7e]*$/;
+const SIGNATURE_PARAM = '&auth_signature=';
+
+/**
+ * verifyPusherRequest() for the request target the server SDKs send, read in one pass: a plain path
+ * and query whose parameters are lower-case, in ascending order, each `name=value`, with
+ * `auth_signature` last. The string to sign is then the query itself up to `&auth_signature`.
+ *
+ * True only when the request is such a target and passes every check verifyPusherRequest makes;
+ * false says nothing (another spelling, or a failure), and the caller then runs the general path,
+ * which gives the exact answer and error.
+ */
+export function verifyCanonicalPusherRequest(method: string, target: string, rawBody: Buffer | undefined, key: string, secret: string, nowSeconds = Date.now() / 1000): boolean {
+  const q = target.indexOf('?');
+  const s = target.lastIndexOf(SIGNATURE_PARAM);
+  if (q === -1 || s < q) return false;
+  const path = target.slice(0, q);
+  if (!PLAIN_PATH.test(path) || !PLAIN_QUERY.test(target)) return false;
+  let authKey: string | undefined;
+  let timestamp: string | undefined;
+  let version: string | undefined;
+  let bodyMd5: string | undefined;
+  let previous = '';
+  for (let start = q + 1; start < s; ) {
+    let end = target.indexOf('&', start);
+    if (end === -1 || end > s) end = s;
+    const eq = target.indexOf('=', start);
+    if (eq === -1 || eq >= end) return false;
+    const name = target.slice(start, eq);
+    if (name <= previous || name === 'auth_signature' || name !== name.toLowerCase()) return false;
+    previous = name;
+    const value = target.slice(eq + 1, end);
+    if (name === 'auth_key') authKey = value;
+    else if (name === 'auth_timestamp') timestamp = value;
+    else if (name === 'auth_version') version = value;
+    else if (name === 'body_md5') bodyMd5 = value;
+    start = end + 1;
+  }
+  const signature = target.slice(s + SIGNATURE_PARAM.length);
+  if (!authKey || !timestamp || !signature || signature.includes('&')) return false;
+  if (version !== undefined && version !== '1.0') return false;
+  if (!constantTimeEqual(authKey, key)) return false;
+  const seconds = Number(timestamp);
+  if (!Number.isFinite(seconds) || Math.abs(nowSeconds - seconds) > AUTH_TIMESTAMP_WINDOW_SECONDS) return false;
+  if (rawBody !== undefined && rawBody.length > 0 && bodyMd5 !== md5Hex(rawBody)) return false;
+  return signatureMatches(signature, secret, `${method.toUpperCase()}\n${path}\n${target.slice(q + 1, s)}`);
 }
