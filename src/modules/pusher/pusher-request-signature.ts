@@ -126,6 +126,7 @@ export const PLAIN_PATH = /^\/(?!\/)[A-Za-z0-9_\-/]*$/;
 /** A query of printable ASCII without `%`, `+` or `#`: its parameters are exactly its text, nothing to decode. */
 export const PLAIN_QUERY = /^[\x21\x22\x24\x26-\x2a\x2c-\x7e]*$/;
 const SIGNATURE_PARAM = '&auth_signature=';
+const UPPER_CASE = /[A-Z]/;
 
 /**
  * verifyPusherRequest() for the request target the server SDKs send, read in one pass: a plain path
@@ -153,7 +154,7 @@ export function verifyCanonicalPusherRequest(method: string, target: string, raw
     const eq = target.indexOf('=', start);
     if (eq === -1 || eq >= end) return false;
     const name = target.slice(start, eq);
-    if (name <= previous || name === 'auth_signature' || name !== name.toLowerCase()) return false;
+    if (name <= previous || name === 'auth_signature' || UPPER_CASE.test(name)) return false;
     previous = name;
     const value = target.slice(eq + 1, end);
     if (name === 'auth_key') authKey = value;
