@@ -83,7 +83,7 @@ function padsOf(secret: string): HmacPads {
 /**
  * HMAC-SHA256 of `text` under `secret`, equal to createHmac('sha256', secret).update(text).digest():
  * the key blocks are derived once per secret and the two hashes are one-shot calls, which costs
- * about half of a createHmac object per request. The result is only valid until the next call.
+ * about half of a createHmac object per request.
  */
 function hmacSha256(secret: string, text: string): Buffer {
   const pads = padsOf(secret);
