@@ -33,9 +33,12 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   return SwaggerModule.createDocument(app, config, { operationIdFactory: (_controller, method) => method });
 }
 
-/** Swagger UI at /docs and the OpenAPI JSON at /docs-json. */
+/**
+ * Swagger UI at /docs and the OpenAPI JSON at /docs-json. The document is built on the first request
+ * for it, not at start: scanning every controller takes most of a second of a cold start.
+ */
 export function setupSwagger(app: INestApplication): void {
-  SwaggerModule.setup('docs', app, buildOpenApiDocument(app), {
+  SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), {
     jsonDocumentUrl: 'docs-json',
     swaggerOptions: { persistAuthorization: true },
   });

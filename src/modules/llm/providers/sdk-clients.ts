@@ -1,6 +1,7 @@
-import Anthropic from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
 import { Logger } from '@nestjs/common';
-import OpenAI, { AzureOpenAI } from 'openai';
+import type { AzureOpenAI, OpenAI } from 'openai';
+import { anthropicSdk, openAiSdk } from './sdk-modules';
 
 /**
  * The vendor SDK clients, configured from AppConfig: every option the SDKs would otherwise take from
@@ -37,12 +38,12 @@ const common = (name: string, o: SdkClientOptions) => ({
 
 /** OpenAI, and the vendors whose chat completions API is OpenAI's (xAI, Mistral), at their base URL. */
 export function openAiClient(name: string, o: SdkClientOptions): OpenAI {
-  return new OpenAI({ ...common(name, o), apiKey: o.apiKey, baseURL: o.baseUrl, organization: null, project: null, webhookSecret: null });
+  return new (openAiSdk().OpenAI)({ ...common(name, o), apiKey: o.apiKey, baseURL: o.baseUrl, organization: null, project: null, webhookSecret: null });
 }
 
 /** Azure OpenAI: `{endpoint}/openai/deployments/{deployment}/...?api-version=...` with the `api-key` header. */
 export function azureOpenAiClient(o: SdkClientOptions & { deployment: string; apiVersion: string }): AzureOpenAI {
-  return new AzureOpenAI({
+  return new (openAiSdk().AzureOpenAI)({
     ...common('azure-openai', o),
     apiKey: o.apiKey,
     // The base URL rather than `endpoint`: given no baseURL the SDK falls back to OPENAI_BASE_URL from
@@ -57,5 +58,5 @@ export function azureOpenAiClient(o: SdkClientOptions & { deployment: string; ap
 }
 
 export function anthropicClient(o: SdkClientOptions): Anthropic {
-  return new Anthropic({ ...common('anthropic', o), apiKey: o.apiKey, authToken: null, baseURL: o.baseUrl, webhookKey: null, openTelemetry: false });
+  return new (anthropicSdk().Anthropic)({ ...common('anthropic', o), apiKey: o.apiKey, authToken: null, baseURL: o.baseUrl, webhookKey: null, openTelemetry: false });
 }

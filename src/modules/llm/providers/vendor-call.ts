@@ -1,9 +1,10 @@
-import * as AnthropicSdk from '@anthropic-ai/sdk';
-import * as OpenAiSdk from 'openai';
+import type * as AnthropicModule from '@anthropic-ai/sdk';
+import type * as OpenAiModule from 'openai';
 import { LlmProviderError } from '../llm-provider.error';
 import { retryAfterMs } from './provider-http';
+import { anthropicSdk, openAiSdk } from './sdk-modules';
 
-type SdkApiError = OpenAiSdk.APIError | AnthropicSdk.APIError;
+type SdkApiError = OpenAiModule.APIError | AnthropicModule.APIError;
 
 /**
  * Runs one vendor SDK call under REQUEST_TIMEOUT_MS and the caller's signal, and turns what the SDK
@@ -30,6 +31,8 @@ export async function callVendor<T>(provider: string, timeoutMs: number, signal:
 /** Maps an SDK (or other) failure to LlmProviderError; `deadlinePassed`: our time limit has passed. */
 function vendorError(provider: string, err: unknown, deadlinePassed: boolean, timeoutMs: number): LlmProviderError {
   if (err instanceof LlmProviderError) return err;
+  const OpenAiSdk = openAiSdk();
+  const AnthropicSdk = anthropicSdk();
   if (deadlinePassed || err instanceof OpenAiSdk.APIConnectionTimeoutError || err instanceof AnthropicSdk.APIConnectionTimeoutError) {
     return timedOut(provider, timeoutMs);
   }
