@@ -105,7 +105,14 @@ export const md5Hex = (body: Buffer | string) => hash('md5', body, 'hex');
  * timestamp within ±600 s, body_md5 against the bytes received, and the signature (constant time).
  */
 export function verifyPusherRequest(req: SignedRequest, key: string, secret: string, nowSeconds = Date.now() / 1000): SignatureCheck {
-  const q = req.query;
+  return checkAuthParams(req.query, req.rawBody, key, secret, nowSeconds, pusherStringToSign(req.method, req.path, req.query));
+}
+
+/** The query parameters a signed request is checked by. */
+type AuthParams = Partial<Record<'auth_key' | 'auth_signature' | 'auth_timestamp' | 'auth_version' | 'body_md5', string>>;
+
+/** The checks of verifyPusherRequest, given the parameters and the string the client should have signed. */
+function checkAuthParams(q: AuthParams, rawBody: Buffer | undefined, key: string, secret: string, nowSeconds: number, stringToSign: string): SignatureCheck {
   if (!q.auth_key || !q.auth_signature || !q.auth_timestamp) return { ok: false, reason: 'Missing auth_key, auth_timestamp or auth_signature' };
   if (q.auth_version !== undefined && q.auth_version !== '1.0') return { ok: false, reason: 'Unsupported auth_version' };
   if (!constantTimeEqual(q.auth_key, key)) return { ok: false, reason: 'Unknown auth_key' };
@@ -113,9 +120,9 @@ export function verifyPusherRequest(req: SignedRequest, key: string, secret: str
   if (!Number.isFinite(timestamp) || Math.abs(nowSeconds - timestamp) > AUTH_TIMESTAMP_WINDOW_SECONDS) {
     return { ok: false, reason: `Timestamp expired: given ${q.auth_timestamp}, server time ${Math.floor(nowSeconds)} (allowed drift ${AUTH_TIMESTAMP_WINDOW_SECONDS} s)` };
   }
-  const hasBody = req.rawBody !== undefined && req.rawBody.length > 0;
-  if (hasBody && q.body_md5 !== md5Hex(req.rawBody!)) return { ok: false, reason: 'body_md5 does not match the request body' };
-  if (!signatureMatches(q.auth_signature, secret, pusherStringToSign(req.method, req.path, q))) {
+  const hasBody = rawBody !== undefined && rawBody.length > 0;
+  if (hasBody && q.body_md5 !== md5Hex(rawBody)) return { ok: false, reason: 'body_md5 does not match the request body' };
+  if (!signatureMatches(q.auth_signature, secret, stringToSign)) {
     return { ok: false, reason: 'Invalid signature: you should have sent HmacSHA256Hex(string_to_sign, secret)' };
   }
   return { ok: true };
@@ -127,14 +134,15 @@ export const PLAIN_PATH = /^\/(?!\/)[A-Za-z0-9_\-/]*$/;
 export const PLAIN_QUERY = /^[\x21\x22\x24\x26-\x2a\x2c-\x7e]*$/;
 const SIGNATURE_PARAM = '&auth_signature=';
 const UPPER_CASE = /[A-Z]/;
+const AUTH_PARAMS = new Set(['auth_key', 'auth_timestamp', 'auth_version', 'body_md5']);
 
 /**
  * verifyPusherRequest() for the request target the server SDKs send, read in one pass: a plain path
  * and query whose parameters are lower-case, in ascending order, each `name=value`, with
  * `auth_signature` last. The string to sign is then the query itself up to `&auth_signature`.
  *
- * True only when the request is such a target and passes every check verifyPusherRequest makes;
- * false says nothing (another spelling, or a failure), and the caller then runs the general path,
+ * True only when the request is such a target and passes the checks of verifyPusherRequest (the
+ * same function, checkAuthParams); false says nothing (another spelling, or a failure), and the caller then runs the general path,
  * which gives the exact answer and error.
  */
 export function verifyCanonicalPusherRequest(method: string, target: string, rawBody: Buffer | undefined, key: string, secret: string, nowSeconds = Date.now() / 1000): boolean {
@@ -143,10 +151,7 @@ export function verifyCanonicalPusherRequest(method: string, target: string, raw
   if (q === -1 || s < q) return false;
   const path = target.slice(0, q);
   if (!PLAIN_PATH.test(path) || !PLAIN_QUERY.test(target)) return false;
-  let authKey: string | undefined;
-  let timestamp: string | undefined;
-  let version: string | undefined;
-  let bodyMd5: string | undefined;
+  const params: AuthParams = {};
   let previous = '';
   for (let start = q + 1; start < s; ) {
     let end = target.indexOf('&', start);
@@ -156,19 +161,10 @@ export function verifyCanonicalPusherRequest(method: string, target: string, raw
     const name = target.slice(start, eq);
     if (name <= previous || name === 'auth_signature' || UPPER_CASE.test(name)) return false;
     previous = name;
-    const value = target.slice(eq + 1, end);
-    if (name === 'auth_key') authKey = value;
-    else if (name === 'auth_timestamp') timestamp = value;
-    else if (name === 'auth_version') version = value;
-    else if (name === 'body_md5') bodyMd5 = value;
+    if (AUTH_PARAMS.has(name)) params[name as keyof AuthParams] = target.slice(eq + 1, end);
     start = end + 1;
   }
-  const signature = target.slice(s + SIGNATURE_PARAM.length);
-  if (!authKey || !timestamp || !signature || signature.includes('&')) return false;
-  if (version !== undefined && version !== '1.0') return false;
-  if (!constantTimeEqual(authKey, key)) return false;
-  const seconds = Number(timestamp);
-  if (!Number.isFinite(seconds) || Math.abs(nowSeconds - seconds) > AUTH_TIMESTAMP_WINDOW_SECONDS) return false;
-  if (rawBody !== undefined && rawBody.length > 0 && bodyMd5 !== md5Hex(rawBody)) return false;
-  return signatureMatches(signature, secret, `${method.toUpperCase()}\n${path}\n${target.slice(q + 1, s)}`);
+  params.auth_signature = target.slice(s + SIGNATURE_PARAM.length);
+  if (params.auth_signature.includes('&')) return false;
+  return checkAuthParams(params, rawBody, key, secret, nowSeconds, `${method.toUpperCase()}\n${path}\n${target.slice(q + 1, s)}`).ok;
 }
