@@ -232,8 +232,11 @@ async function restRun(server, path, body) {
   const script = join(mkdtempSync(join(tmpdir(), 'rbbench-')), 'post.lua');
   writeFileSync(script, `wrk.method = "POST"\nwrk.body = ${JSON.stringify(body)}\nwrk.headers["Content-Type"] = "application/json"\n`);
   const secs = Math.round(S.restMs / 1000);
+  const wrk = (d) => execFileSync('taskset', ['-c', CLIENT_CPU, 'wrk', '-t1', '-c32', `-d${d}s`, '--latency', '-s', script, `http://127.0.0.1:${PORT}${path}`], { encoding: 'utf8' });
+  // The first second is warm-up, as in every other window: the same load, not counted.
+  wrk(Math.round(S.warmMs / 1000));
   const stopSampling = sampler(server.pid);
-  const out = execFileSync('taskset', ['-c', CLIENT_CPU, 'wrk', '-t1', '-c32', `-d${secs}s`, '--latency', '-s', script, `http://127.0.0.1:${PORT}${path}`], { encoding: 'utf8' });
+  const out = wrk(secs);
   const srv = stopSampling();
   rmSync(dirname(script), { recursive: true, force: true });
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN);
