@@ -11,6 +11,9 @@ describe('constantTimeEqual', () => {
     ['equal long strings', 'x'.repeat(65), 'x'.repeat(65), true],
     ['long strings differing at the end', 'x'.repeat(100) + 'a', 'x'.repeat(100) + 'b', false],
     ['a short and a long string', 'x'.repeat(64), 'x'.repeat(65), false],
+    ['a string and itself followed by NUL', 'abc', 'abc\u0000', false],
+    ['different lone surrogates', 'a\ud800', 'a\udc00', false],
+    ['the same text held as a one-byte and as a two-byte string', 'é', 'é€'.slice(0, 1), true],
   ])('compares %s', (_label, a, b, equal) => {
     expect(constantTimeEqual(a, b)).toBe(equal);
     expect(constantTimeEqual(b, a)).toBe(equal);

@@ -90,6 +90,40 @@ describe('Pusher request signing, the one-pass path for the SDKs\' spelling', ()
     expect(verify(target(`${documented}&auth_signature=${signature}`), 1353088179, Buffer.from('{}'))).toBe(false);
   });
 
+  it('accepts other parameters in ascending order among the four it reads, as signed', () => {
+    const q = `auth_key=${key}&auth_nonce=7&auth_timestamp=1353088179&auth_version=1.0&auth_zz=x&body_md5=${query.body_md5}&zeta=1`;
+    const good = createHmac('sha256', secret).update(`POST\n/apps/3/events\n${q}`).digest('hex');
+    expect(verify(target(`${q}&auth_signature=${good}`))).toBe(true);
+    expect(verify(target(`${q}&auth_signature=${signature}`))).toBe(false);
+    // A name that only starts like one of the four is another parameter: body_md5x does not stand for body_md5.
+    const lookalike = `auth_key=${key}&auth_timestamp=1353088179&auth_version=1.0&body_md5x=${query.body_md5}`;
+    const signedLookalike = createHmac('sha256', secret).update(`POST\n/apps/3/events\n${lookalike}`).digest('hex');
+    expect(verify(target(`${lookalike}&auth_signature=${signedLookalike}`))).toBe(false);
+  });
+
+  it('signs the method upper-cased, as the general path does', () => {
+    expect(verifyCanonicalPusherRequest('post', target(`${documented}&auth_signature=${signature}`), body, key, secret, 1353088179)).toBe(true);
+  });
+
+  it.each([
+    ['a one-byte secret', 's'],
+    ['a secret of one block', 'k'.repeat(64)],
+    ['a secret longer than a block (hashed first)', 'k'.repeat(65)],
+    ['a secret of multi-byte characters', 'é€'.repeat(40)],
+  ])('checks signatures as HMAC-SHA256 with %s, for short targets and targets longer than the scratch space', (_label, anySecret) => {
+    for (const value of ['x', 'a'.repeat(4000), 'a'.repeat(4100), 'a'.repeat(5000)]) {
+      const q = `${documented}&name=${value}`;
+      const good = createHmac('sha256', anySecret).update(`POST\n/apps/3/events\n${q}`).digest('hex');
+      const check = (sig: string) => verifyCanonicalPusherRequest('POST', target(`${q}&auth_signature=${sig}`), body, key, anySecret, 1353088179);
+      expect(check(good)).toBe(true);
+      expect(check(good.toUpperCase())).toBe(true);
+      expect(check(good.slice(0, 62) + 'zz')).toBe(false);
+      expect(check(good.slice(0, 63))).toBe(false);
+      expect(check(good + '0')).toBe(false);
+      expect(check('')).toBe(false);
+    }
+  });
+
   // Valid requests in another spelling: the general path (verifyPusherRequest) decides them.
   it.each([
     ['parameters out of order', `auth_timestamp=1353088179&auth_key=${key}&auth_version=1.0&body_md5=${query.body_md5}&auth_signature=${signature}`],
@@ -97,6 +131,8 @@ describe('Pusher request signing, the one-pass path for the SDKs\' spelling', ()
     ['an upper-case name', `${documented.replace('auth_key', 'AUTH_KEY')}&auth_signature=${signature}`],
     ['an escaped value', `${documented.replace('1.0', '1%2E0')}&auth_signature=${signature}`],
     ['a name without a value', `${documented}&flag&auth_signature=${signature}`],
+    ['a key given twice', `auth_key=${key}&${documented}&auth_signature=${signature}`],
+    ['a lower-case name after the signature is expected', `${documented}&auth_signature=${signature}&zzz=1`],
     ['a signature given twice', `auth_key=${key}&auth_signature=${signature}&auth_timestamp=1353088179&auth_version=1.0&body_md5=${query.body_md5}&auth_signature=${signature}`],
   ])('leaves %s to the general path', (_label, q) => {
     expect(verify(target(q))).toBe(false);

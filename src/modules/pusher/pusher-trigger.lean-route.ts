@@ -64,7 +64,7 @@ export class PusherTriggerLeanRoute {
     if (!route) return false;
     const headers = req.headers;
     const contentType = headers['content-type'];
-    if (headers.origin !== undefined || contentType === undefined || !JSON_TYPES.has(contentType.toLowerCase()) || headers['content-encoding'] !== undefined) {
+    if (headers.origin !== undefined || contentType === undefined || !isJsonType(contentType) || headers['content-encoding'] !== undefined) {
       return false;
     }
     const batch = route[2] === 'batch_events';
@@ -202,6 +202,11 @@ export class PusherTriggerLeanRoute {
       log.info({ req, res, responseTime }, !req.readableAborted && res.writableEnded ? 'request completed' : 'request aborted');
     });
   }
+}
+
+/** `application/json`, with or without `; charset=utf-8`, in any case (the SDKs' exact spelling first, without lower-casing it). */
+function isJsonType(contentType: string): boolean {
+  return contentType === 'application/json' || JSON_TYPES.has(contentType.toLowerCase());
 }
 
 function pathOf(url: string): string {
