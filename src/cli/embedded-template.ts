@@ -31,6 +31,14 @@ async function main(): Promise<void> {
   await client.connect();
   await runMigrations(client, queueSchema(config.redis.keyPrefix));
   await client.end();
+  // The application only ever opens `postgres`. The two template databases are a third of the files
+  // a first start copies, and creating a file is the slow part of that copy on some filesystems
+  // (about 1 ms each on ext4 in a small VM: 1,138 files took 1.1 s, 538 take 0.6 s).
+  for (const template of ['template0', 'template1']) {
+    await db.exec(`ALTER DATABASE ${template} IS_TEMPLATE false`);
+    await db.exec(`DROP DATABASE ${template}`);
+  }
+  await db.exec('CHECKPOINT');
   await server.close();
   await db.close();
   console.log(`Embedded database template ${out} in ${Date.now() - started} ms`);
