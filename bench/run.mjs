@@ -14,6 +14,8 @@ const FULL = process.argv.includes('--full');
 const ONLY = (process.argv.find((a) => a.startsWith('--only=')) ?? '').slice(7).split(',').filter(Boolean);
 const SERVER_CPU = '0';
 const CLIENT_CPU = '1';
+/** What `npm start` runs: the bundled server (scripts/bundle.mjs). */
+const SERVER_ENTRY = 'dist/relaybase.js';
 const PORT = Number(process.env.BENCH_PORT ?? 29100);
 const PG = process.env.BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432';
 const REDIS = process.env.BENCH_REDIS ?? 'redis://127.0.0.1:6379';
@@ -154,7 +156,7 @@ async function startRelaybase({ redis = false, name = 'relaybase', reuseDb = fal
   const env = { DATABASE_URL: `${PG}/${DB}`, ...extraEnv };
   if (redis) Object.assign(env, { REDIS_URL: REDIS, REDIS_KEY_PREFIX: extraEnv.REDIS_KEY_PREFIX ?? `rbbench${randomBytes(3).toString('hex')}` });
   log(`starting ${name}`);
-  const child = spawnPinned(SERVER_CPU, [...SERVER_NODE_ARGS, 'dist/src/main.js'], relaybaseEnv(env), false);
+  const child = spawnPinned(SERVER_CPU, [...SERVER_NODE_ARGS, SERVER_ENTRY], relaybaseEnv(env), false);
   const upMs = await waitHttp(`http://127.0.0.1:${PORT}/health`, 60_000);
   if (!reuseDb || !tenantCache) {
     const email = `bench-${randomBytes(4).toString('hex')}@example.test`;
@@ -373,7 +375,7 @@ const SCALE_ROUNDS = Number(process.env.BENCH_SCALE_ROUNDS ?? (FULL ? 3 : 2));
 async function startSecondInstance(prefix) {
   const port = PORT + 1;
   const env = relaybaseEnv({ PORT: String(port), DATABASE_URL: `${PG}/${DB}`, REDIS_URL: REDIS, REDIS_KEY_PREFIX: prefix });
-  const child = spawnPinned(SERVER_CPU, [...SERVER_NODE_ARGS, 'dist/src/main.js'], env, false);
+  const child = spawnPinned(SERVER_CPU, [...SERVER_NODE_ARGS, SERVER_ENTRY], env, false);
   await waitHttp(`http://127.0.0.1:${port}/health`, 60_000);
   return { child, port, stop: () => stop(child) };
 }
@@ -461,7 +463,7 @@ async function scenarioEmbedded() {
   delete childEnv.ENCRYPTION_KEY;
   const runOnce = async () => {
     const t0 = performance.now();
-    const child = spawn('taskset', ['-c', SERVER_CPU, process.execPath, 'dist/src/main.js'], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'inherit', 'inherit'] });
+    const child = spawn('taskset', ['-c', SERVER_CPU, process.execPath, SERVER_ENTRY], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'inherit', 'inherit'] });
     children.add(child);
     child.on('exit', () => children.delete(child));
     try {
@@ -601,7 +603,7 @@ const startLoad = loadavg();
 async function main() {
   const startedAt = new Date();
   const t0 = performance.now();
-  if (!existsSync(join(ROOT, 'dist/src/main.js'))) throw new Error('run `npm run build` first');
+  if (!existsSync(join(ROOT, SERVER_ENTRY))) throw new Error('run `npm run build` first');
   execFileSync('taskset', ['-c', SERVER_CPU, 'true']);
   const steps = [
     ['fanout', scenarioFanout],
