@@ -15,7 +15,7 @@ const ONLY = (process.argv.find((a) => a.startsWith('--only=')) ?? '').slice(7).
 const SERVER_CPU = '0';
 const CLIENT_CPU = '1';
 /** What `npm start` runs: the bundled server (scripts/bundle.mjs). */
-const SERVER_ENTRY = 'dist/relaybase.js';
+const SERVER_ENTRY = process.env.BENCH_SERVER_ENTRY ?? 'dist/relaybase.js';
 const PORT = Number(process.env.BENCH_PORT ?? 29100);
 const PG = process.env.BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432';
 const REDIS = process.env.BENCH_REDIS ?? 'redis://127.0.0.1:6379';
