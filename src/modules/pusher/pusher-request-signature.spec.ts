@@ -7,6 +7,13 @@ const secret = '7ad3773142a6692b25b8';
 const body = Buffer.from('{"name":"foo","channels":["project-3"],"data":"{\\"some\\":\\"data\\"}"}');
 const query = { auth_key: key, auth_timestamp: '1353088179', auth_version: '1.0', body_md5: 'ec365a775a4cd0599faeb73354201b6f' };
 const signature = 'da454824c97ba181a32ccc17a72625ba02771f50b50e1e7430e47a1f3f457e6c';
+/** Secrets on each side of the HMAC key block's size. */
+const SECRETS: Array<[string, string]> = [
+  ['a one-byte secret', 's'],
+  ['a secret of one block', 'k'.repeat(64)],
+  ['a secret longer than a block (hashed first)', 'k'.repeat(65)],
+  ['a secret of multi-byte characters', 'é€'.repeat(40)],
+];
 
 describe('Pusher request signing', () => {
   it('matches the documented body_md5, string to sign and signature', () => {
@@ -46,12 +53,7 @@ describe('Pusher request signing', () => {
     expect(result).toEqual({ ok: false, reason: 'body_md5 does not match the request body' });
   });
 
-  it.each([
-    ['a one-byte secret', 's'],
-    ['a secret of one block', 'k'.repeat(64)],
-    ['a secret longer than a block (hashed first)', 'k'.repeat(65)],
-    ['a secret of multi-byte characters', 'é€'.repeat(40)],
-  ])('checks signatures as HMAC-SHA256 with %s, for short and long strings to sign', (_label, anySecret) => {
+  it.each(SECRETS)('checks signatures as HMAC-SHA256 with %s, for short and long strings to sign', (_label, anySecret) => {
     for (const value of ['x', 'ü'.repeat(2100), 'a'.repeat(4030), 'a'.repeat(5000), '€'.repeat(1400)]) {
       const q = { ...query, name: value };
       const text = pusherStringToSign('POST', '/apps/3/events', q);
@@ -105,12 +107,7 @@ describe('Pusher request signing, the one-pass path for the SDKs\' spelling', ()
     expect(verifyCanonicalPusherRequest('post', target(`${documented}&auth_signature=${signature}`), body, key, secret, 1353088179)).toBe(true);
   });
 
-  it.each([
-    ['a one-byte secret', 's'],
-    ['a secret of one block', 'k'.repeat(64)],
-    ['a secret longer than a block (hashed first)', 'k'.repeat(65)],
-    ['a secret of multi-byte characters', 'é€'.repeat(40)],
-  ])('checks signatures as HMAC-SHA256 with %s, for short targets and targets longer than the scratch space', (_label, anySecret) => {
+  it.each(SECRETS)('checks signatures as HMAC-SHA256 with %s, for short targets and targets longer than the scratch space', (_label, anySecret) => {
     for (const value of ['x', 'a'.repeat(4000), 'a'.repeat(4100), 'a'.repeat(5000)]) {
       const q = `${documented}&name=${value}`;
       const good = createHmac('sha256', anySecret).update(`POST\n/apps/3/events\n${q}`).digest('hex');
