@@ -41,18 +41,11 @@ function signatureMatches(given: string, secret: string, text: string): boolean 
 }
 
 /**
- * Whether `given` (hex, either case) is `expected` (lower-case hex), in time that depends only on
- * the lengths. Upper-case hex digits in `given` are folded: a branch on the caller's own input, never
- * on `expected`.
+ * Whether `given` (hex, either case) is `expected` (lower-case hex), in constant time. Lower-casing
+ * reads only the caller's own input, never `expected`.
  */
 function hexEqual(given: string, expected: string): boolean {
-  let diff = given.length ^ expected.length;
-  for (let i = 0; i < expected.length; i++) {
-    let c = given.charCodeAt(i);
-    if (c >= 0x41 && c <= 0x46) c |= 0x20;
-    diff |= c ^ expected.charCodeAt(i);
-  }
-  return diff === 0;
+  return constantTimeEqual(given.toLowerCase(), expected);
 }
 
 const SHA256_BLOCK = 64;
