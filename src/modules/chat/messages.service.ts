@@ -79,13 +79,16 @@ export class MessagesService {
     excludeSocketId: string | undefined,
   ): Promise<BatchOutcome> {
     const tenantId = user.tenant.id;
+    const { webhooks, delivery } = this;
     return this.batcher.submit({
       message: { id: randomUUID(), tenantId, roomId, senderId: user.userId, payload, payloadJson, clientMessageId },
-      onStored: (m, room) => {
+      // A method rather than an arrow property: the bundle (keepNames) would redefine an arrow's
+      // `name` with Object.defineProperty for every message.
+      onStored(m, room) {
         const view = messageView(room, m);
         // Committed: tell the tenant's webhooks (queued, never blocking the send).
-        void this.webhooks.emit(tenantId, { name: 'message_created', channel: room.name, userId: m.senderId, data: view });
-        this.delivery.message(tenantId, room, m, room.memberIds, 'message', excludeSocketId, view);
+        void webhooks.emit(tenantId, { name: 'message_created', channel: room.name, userId: m.senderId, data: view });
+        delivery.message(tenantId, room, m, room.memberIds, 'message', excludeSocketId, view);
       },
     });
   }

@@ -22,8 +22,8 @@ export interface PusherEventInput {
 
 export type SetHeader = (name: string, value: string) => void;
 
-/** The answer of a trigger without `info`: the same (never changed) object each time. */
-const NO_ATTRIBUTES: Record<string, unknown> = Object.freeze({});
+/** The answer of a trigger without `info`: the same (never changed) object each time, so its JSON can be written without serialising it. */
+export const NO_ATTRIBUTES: Record<string, unknown> = Object.freeze({});
 
 type ChannelAttributes = { user_count?: number; subscription_count?: number };
 

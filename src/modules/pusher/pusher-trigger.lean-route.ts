@@ -8,7 +8,7 @@ import type { TenantContextService } from '../../realtime/tenants/tenant-context
 import type { CredentialService } from '../auth/credential.service';
 import { authenticatePusherRequestNow } from './pusher-auth.guard';
 import { pusherErrorReply } from './pusher-exception.filter';
-import type { PusherEventInput, PusherRestService, SetHeader } from './pusher-rest.service';
+import { NO_ATTRIBUTES, type PusherEventInput, type PusherRestService, type SetHeader } from './pusher-rest.service';
 
 type Middleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
 type BodyRequest = IncomingMessage & { body?: unknown; rawBody?: Buffer };
@@ -124,7 +124,7 @@ export class PusherTriggerLeanRoute {
     const headers: string[] = ['X-Request-Id', id, 'Vary', 'Origin'];
     const log = this.deps.logger();
     if (log?.isLevelEnabled('info')) this.logOnClose(log, req, res);
-    const setHeader: SetHeader = (k, v) => void headers.push(k, v);
+    const setHeader = headerSink(headers);
     let result: Record<string, unknown> | Promise<Record<string, unknown>>;
     try {
       const tenant = authenticatePusherRequestNow(
@@ -174,7 +174,7 @@ export class PusherTriggerLeanRoute {
   private sendJson(res: ServerResponse, status: number, value: unknown, headers: string[]): void {
     if (res.headersSent) return;
     // A string body: Node writes it with the head in one write (a Buffer would take a writev).
-    const body = JSON.stringify(value);
+    const body = value === NO_ATTRIBUTES ? '{}' : JSON.stringify(value);
     headers.push('Content-Type', JSON_CONTENT_TYPE, 'Content-Length', String(Buffer.byteLength(body)));
     if (this.deps.etag) headers.push('ETag', this.etagOf(body));
     res.writeHead(status, headers);
@@ -207,6 +207,15 @@ export class PusherTriggerLeanRoute {
 /** `application/json`, with or without `; charset=utf-8`, in any case (the SDKs' exact spelling first, without lower-casing it). */
 function isJsonType(contentType: string): boolean {
   return contentType === 'application/json' || JSON_TYPES.has(contentType.toLowerCase());
+}
+
+/**
+ * A SetHeader that appends to the answer's header list. Returned anonymous rather than declared as a
+ * named closure in dispatch: the bundle (keepNames) gives every named function a `name` property as
+ * it is created, an Object.defineProperty per request.
+ */
+function headerSink(headers: string[]): SetHeader {
+  return (name, value) => void headers.push(name, value);
 }
 
 function pathOf(url: string): string {

@@ -36,6 +36,8 @@ export class NativeSession {
   private readonly limiter: InboundRateLimiter;
   private readonly queue: RawData[] = [];
   private busy = false;
+  /** The handlers' `reply`, made once per connection (a closure per message would also be named, by defineProperty, in the bundle). */
+  private readonly replyToConn = (text: string): void => this.reply(text);
 
   constructor(
     private readonly host: NativeSessionHost,
@@ -117,7 +119,7 @@ export class NativeSession {
       default: {
         const handler = this.host.handler(m.type);
         if (!handler) return this.reply(nativeFrames.error('invalid_request', 'Unknown message type'));
-        const context = { conn: this.conn, message: m, reply: (text: string) => this.reply(text) };
+        const context = { conn: this.conn, message: m, reply: this.replyToConn };
         return this.guard(Promise.resolve().then(() => handler(context)), undefined, false);
       }
     }
