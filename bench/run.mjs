@@ -302,7 +302,6 @@ async function scenarioFanout() {
       results.over = { ...over, lagMax: await eventLoopMax() };
     });
     await sub('latency', () => scenarioLatency(rb));
-    await sub('rest', () => scenarioRest(rb));
   } finally {
     await rb.stop();
   }
@@ -333,18 +332,34 @@ async function scenarioLatencyBaseline() {
   }
 }
 
-async function scenarioRest(rb) {
-  const body = JSON.stringify({ name: 'bench', channels: ['rest-bench'], data: JSON.stringify({ t: 0, pad: 'x'.repeat(64) }) });
-  results.restRb = await restRun(rb, signedUrl(rb.publishPath, body, rb.sign.key, rb.sign.secret), body);
-}
+// Target 6. Bare http and Relaybase are measured in alternating rounds, each on a fresh process right
+// after the other, and the row gives the median of the rounds' ratios: on a shared VM the bare
+// server's rate drifts by a fifth from minute to minute, so one reading of each, minutes apart,
+// compared the machine's drift as much as the servers.
+const REST_ROUNDS = Number(process.env.BENCH_REST_ROUNDS ?? (FULL ? 3 : 2));
+const REST_BODY = JSON.stringify({ name: 'bench', channels: ['rest-bench'], data: JSON.stringify({ t: 0, pad: 'x'.repeat(64) }) });
 
-async function scenarioRestBaseline() {
-  const body = JSON.stringify({ name: 'bench', channels: ['rest-bench'], data: JSON.stringify({ t: 0, pad: 'x'.repeat(64) }) });
-  const srv = await startBaseline('http');
-  try {
-    results.restBare = await restRun(srv, '/apps/1/events', body);
-  } finally {
-    await srv.stop();
+async function scenarioRest() {
+  results.rest = [];
+  for (let round = 0; round < REST_ROUNDS; round++) {
+    try {
+      const rb = await startRelaybase({ reuseDb: true });
+      let rbRun;
+      try {
+        rbRun = await restRun(rb, signedUrl(rb.publishPath, REST_BODY, rb.sign.key, rb.sign.secret), REST_BODY);
+      } finally {
+        await rb.stop();
+      }
+      const srv = await startBaseline('http');
+      try {
+        results.rest.push({ rb: rbRun, bare: await restRun(srv, '/apps/1/events', REST_BODY) });
+      } finally {
+        await srv.stop();
+      }
+    } catch (e) {
+      notes.push(`rest round ${round + 1} failed: ${e.message}`);
+      log('rest round failed:', e);
+    }
   }
 }
 
@@ -514,11 +529,19 @@ function buildRows(plugins) {
     row('3', 'connect + subscribe rate', `${fmtK(c.rate)}/s (${c.n} in ${(c.setupMs / 1000).toFixed(1)} s)`, `bare ws connect ${fmtK(w?.rate ?? NaN)}/s, socket.io ${fmtK(s?.rate ?? NaN)}/s`, '≥ 3,000/s', c.rate >= 3000);
   }
   scaleOutRows();
-  if (results.restRb && results.restBare) {
-    const a = results.restRb;
-    const b = results.restBare;
-    row('6', 'REST POST /apps/:id/events, signed, wrk -c32, 1 core', `${fmtK(a.rps)} req/s (p99 ${a.p99}, non-2xx ${a.non2xx})`, `bare http ${fmtK(b.rps)} req/s: **${ratio(a.rps, b.rps)}**`, '≥ 0.5x bare', a.rps / b.rps >= 0.5 && a.non2xx === 0);
-  }
+  if (results.rest?.length) {
+    const rounds = results.rest;
+    const r = median(rounds.map((x) => x.rb.rps / x.bare.rps));
+    const non2xx = rounds.reduce((n, x) => n + x.rb.non2xx, 0);
+    row(
+      '6',
+      `REST POST /apps/:id/events, signed, wrk -c32, 1 core (median of ${rounds.length} alternating rounds)`,
+      `${fmtK(median(rounds.map((x) => x.rb.rps)))} req/s (rounds ${rounds.map((x) => fmtK(x.rb.rps)).join(', ')}; p99 ${rounds.map((x) => x.rb.p99).join(', ')}; non-2xx ${non2xx})`,
+      `bare http ${fmtK(median(rounds.map((x) => x.bare.rps)))} req/s (rounds ${rounds.map((x) => fmtK(x.bare.rps)).join(', ')}); ratio per round ${rounds.map((x) => ratio(x.rb.rps, x.bare.rps)).join(', ')}: **${r.toFixed(2)}x**`,
+      '≥ 0.5x bare',
+      r >= 0.5 && non2xx === 0,
+    );
+  } else row('6', 'REST POST /apps/:id/events, signed', 'not run', '-', '≥ 0.5x bare', null);
   if (results.over && results.fan) {
     const o = results.over;
     const sat = Math.max(results.fan.rb.rate, o.rate);
@@ -608,7 +631,7 @@ async function main() {
   const steps = [
     ['fanout', scenarioFanout],
     ['latency', scenarioLatencyBaseline],
-    ['rest', scenarioRestBaseline],
+    ['rest', scenarioRest],
     ['conns', scenarioConnBaselines],
     ['redis', scenarioScaleOut],
     ['twoinst', scenarioScaleOut],
@@ -617,8 +640,8 @@ async function main() {
   const plugins = await loadPlugins();
   for (const p of plugins) steps.push([p.name, () => p.run(ctx)]);
   for (const [name, fn] of steps) {
-    // The fan-out step also hosts the Relaybase parts of overload, latency and rest (one server start).
-    if (name === 'fanout' ? !['fanout', 'overload', 'latency', 'rest'].some(want) : !want(name)) continue;
+    // The fan-out step also hosts the Relaybase parts of overload and latency (one server start).
+    if (name === 'fanout' ? !['fanout', 'overload', 'latency'].some(want) : !want(name)) continue;
     log(`--- ${name}`);
     try {
       await fn();
