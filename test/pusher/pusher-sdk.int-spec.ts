@@ -1,4 +1,5 @@
 import WebSocket from 'ws';
+import { RealtimeHub } from '../../src/realtime/hub/realtime-hub.service';
 import { hasRedis, startTestApp, TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait-for';
 import {
@@ -196,6 +197,21 @@ describe.each(setups)('Pusher SDKs — %s', (_label, instances) => {
     expect((await terminated).data).toMatchObject({ data: { code: 4009 } });
     await disconnected(dave);
     expect((await wentOffline).data).toEqual({ name: 'offline', user_ids: ['dave'] });
+  });
+
+  it('an event published to several users reaches each on their own #server-to-user channel', async () => {
+    const erin = track(client(a, app.tenant, { user: { id: 'erin' } }));
+    const frank = track(client(b, app.tenant, { user: { id: 'frank' } }));
+    for (const c of [erin, frank]) {
+      await connected(c);
+      c.signin();
+    }
+    await waitFor(() => [erin, frank].every((c) => (c.user as any).serverToUserChannel?.subscribed === true), 5_000);
+    const toErin = new Promise((resolve) => erin.user.bind('shared-notice', resolve));
+    const toFrank = new Promise((resolve) => frank.user.bind('shared-notice', resolve));
+    a.app.get(RealtimeHub).publishToUsers(app.tenant.id, ['erin', 'frank'], { name: 'shared-notice', dataJson: JSON.stringify({ n: 1 }) });
+    expect(await toErin).toEqual({ n: 1 });
+    expect(await toFrank).toEqual({ n: 1 });
   });
 
   it('channel info across the cluster: GET channels, channel, users, and trigger info', async () => {

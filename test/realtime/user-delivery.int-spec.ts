@@ -37,6 +37,23 @@ describe('events addressed to one user', () => {
     await Promise.all([tabOnA, tabOnB, bob, aliceOfOtherTenant].map((c) => c.close()));
   });
 
+  it('publishToUsers reaches every connection of each named user once, on every instance, and no one else', async () => {
+    const rt = await createRealtimeTenant(a.http);
+    const other = await createRealtimeTenant(a.http);
+    const aliceOnA = await connectEndUser(a.baseUrl, rt.tenant, 'alice');
+    const aliceOnB = await connectEndUser(b.baseUrl, rt.tenant, 'alice');
+    const bob = await connectEndUser(a.baseUrl, rt.tenant, 'bob');
+    const carol = await connectEndUser(b.baseUrl, rt.tenant, 'carol');
+    const aliceOfOtherTenant = await connectEndUser(a.baseUrl, other.tenant, 'alice');
+    a.app.get(RealtimeHub).publishToUsers(rt.tenant.id, ['alice', 'bob', 'nobody-connected'], { name: 'notification', dataJson: '{"message":"room renamed"}' });
+    const expected = { type: 'notification', data: { message: 'room renamed' } };
+    for (const tab of [aliceOnA, aliceOnB, bob]) expect(await tab.next('notification')).toEqual(expected);
+    expect(await carol.receivesNothing((f) => f.type === 'notification')).toBe(true);
+    expect(await aliceOfOtherTenant.receivesNothing((f) => f.type === 'notification')).toBe(true);
+    for (const tab of [aliceOnA, aliceOnB, bob]) expect(tab.frames.filter((f) => f.type === 'notification')).toHaveLength(1);
+    await Promise.all([aliceOnA, aliceOnB, bob, carol, aliceOfOtherTenant].map((c) => c.close()));
+  });
+
   it('terminateUser closes the user\'s connections on every instance with 4009, and only theirs', async () => {
     const rt = await createRealtimeTenant(a.http);
     const tabOnA = await connectEndUser(a.baseUrl, rt.tenant, 'mallory');

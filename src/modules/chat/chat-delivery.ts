@@ -36,7 +36,7 @@ export class ChatDelivery {
   ): void {
     // Serialised once for every member connection.
     const dataJson = JSON.stringify(view);
-    for (const userId of memberIds) this.hub.publishToUser(tenantId, userId, { name, dataJson, excludeSocketId });
+    this.hub.publishToUsers(tenantId, memberIds, { name, dataJson, excludeSocketId });
     this.hub.publish(tenantId, conversationChannel(room.name, room.visibility), {
       name: CONVERSATION_EVENT[name],
       dataJson: JSON.stringify(chatMessageEventData(room, message)),
@@ -57,6 +57,6 @@ export class ChatDelivery {
   /** A room-level event (room_deleted, room_joined, room_left) for the users it concerns. */
   toUsers(tenantId: string, userIds: string[], name: string, data: unknown): void {
     const dataJson = JSON.stringify(data);
-    for (const userId of userIds) this.hub.publishToUser(tenantId, userId, { name, dataJson });
+    this.hub.publishToUsers(tenantId, userIds, { name, dataJson });
   }
 }

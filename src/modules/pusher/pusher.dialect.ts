@@ -28,6 +28,9 @@ export class PusherDialect implements WireDialect {
     return null;
   }
 
+  /** The event travels on the user's own `#server-to-user-<id>` channel. */
+  readonly userEventNamesUser = true;
+
   encodeUserEvent(userId: string, event: HubEvent): string {
     return `{"event":${JSON.stringify(event.name)},"channel":${JSON.stringify(SERVER_TO_USER_PREFIX + userId)},"data":${event.dataJson}}`;
   }

@@ -49,12 +49,32 @@ export class FanOut {
   }
 
   toUser(group: TenantConnections, userId: string, event: HubEvent): void {
+    this.toUsers([group], [userId], event);
+  }
+
+  /**
+   * One event to several users (`groups[i]` holds the connections of `userIds[i]`): a dialect whose
+   * user events do not name the user encodes it once, and every user's connections get that frame.
+   */
+  toUsers(groups: readonly TenantConnections[], userIds: readonly string[], event: HubEvent): void {
+    // Per dialect: the frame shared by every user (undefined until a connection of it needs one).
+    let shared: Array<Buffer | null | undefined> | null = null;
     let written = 0;
-    for (let d = 0; d < group.byDialect.length; d++) {
-      const set = group.byDialect[d];
-      if (!set || set.size === 0) continue;
-      const text = this.dialects[d].encodeUserEvent(userId, event);
-      if (text !== null) written += this.writeAll(set, encodeTextFrame(text), event.excludeSocketId);
+    for (let u = 0; u < groups.length; u++) {
+      const group = groups[u];
+      for (let d = 0; d < group.byDialect.length; d++) {
+        const set = group.byDialect[d];
+        if (!set || set.size === 0) continue;
+        const dialect = this.dialects[d];
+        let frame: Buffer | null | undefined;
+        if (dialect.userEventNamesUser) frame = frameOf(dialect.encodeUserEvent(userIds[u], event));
+        else {
+          shared ??= [];
+          frame = shared[d];
+          if (frame === undefined) frame = shared[d] = frameOf(dialect.encodeUserEvent(userIds[u], event));
+        }
+        if (frame !== null) written += this.writeAll(set, frame, event.excludeSocketId);
+      }
     }
     this.noteDelivery(written, event);
   }
@@ -93,3 +113,5 @@ export class FanOut {
     this.metrics.notePublish(event.publishedAt);
   }
 }
+
+const frameOf = (text: string | null): Buffer | null => (text === null ? null : encodeTextFrame(text));

@@ -286,6 +286,25 @@ export class RealtimeHub {
     this.relay({ origin: this.instanceId, kind: 'user', tenantId, channel: userId, event }, this.keys.userTopic(tenantId, userId));
   }
 
+  /**
+   * publishToUser for several users at once (a chat message to a room's members): on this instance
+   * the event is encoded once per dialect for all of them where the dialect allows (see FanOut.toUsers).
+   */
+  publishToUsers(tenantId: string, userIds: readonly string[], input: PublishInput): void {
+    const event = toEvent(input);
+    const groups: TenantConnections[] = [];
+    const found: string[] = [];
+    for (const userId of userIds) {
+      const group = this.users.get(tenantId + '\n' + userId);
+      if (group) {
+        groups.push(group);
+        found.push(userId);
+      }
+    }
+    if (groups.length > 0) this.fanOut.toUsers(groups, found, event);
+    for (const userId of userIds) this.relay({ origin: this.instanceId, kind: 'user', tenantId, channel: userId, event }, this.keys.userTopic(tenantId, userId));
+  }
+
   /** Closes every connection bound to the user, on every instance, the way each dialect does it. */
   terminateUser(tenantId: string, userId: string): void {
     this.terminateLocalUser(tenantId, userId);

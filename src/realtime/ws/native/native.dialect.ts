@@ -18,6 +18,8 @@ export const PAYLOAD_EVENT_PREFIX = 'rb:payload:';
 
 export class NativeDialect implements WireDialect {
   readonly name = 'native';
+  /** Seed 004's user events carry no user id: one text serves every user of a publish. */
+  readonly userEventNamesUser = false;
 
   encodeChannelEvent(channel: string, event: HubEvent): string | null {
     // Pusher's protocol-internal events (subscription counts) mean nothing to native clients.
