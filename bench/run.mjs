@@ -25,7 +25,7 @@ const SERVER_NODE_ARGS = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').f
 
 const S = FULL
   ? { fanSubs: 1000, fanRate: 1000, measureMs: 10_000, warmMs: 1000, lat: [[1000, 50], [5000, 10], [10, 2000]], conns: 10_000, restMs: 10_000, overloadMs: 10_000 }
-  : { fanSubs: 1000, fanRate: 1000, measureMs: 4000, warmMs: 1000, lat: [[1000, 50], [5000, 10], [10, 2000]], conns: 10_000, restMs: 4000, overloadMs: 5000 };
+  : { fanSubs: 1000, fanRate: 1000, measureMs: 3000, warmMs: 1000, lat: [[1000, 50], [5000, 10], [10, 2000]], conns: 10_000, restMs: 3000, overloadMs: 4000 };
 
 const children = new Set();
 const rows = [];
@@ -336,7 +336,7 @@ async function scenarioLatencyBaseline() {
 // after the other, and the row gives the median of the rounds' ratios: on a shared VM the bare
 // server's rate drifts by a fifth from minute to minute, so one reading of each, minutes apart,
 // compared the machine's drift as much as the servers.
-const REST_ROUNDS = Number(process.env.BENCH_REST_ROUNDS ?? (FULL ? 3 : 2));
+const REST_ROUNDS = Number(process.env.BENCH_REST_ROUNDS ?? (FULL ? 3 : 1));
 const REST_BODY = JSON.stringify({ name: 'bench', channels: ['rest-bench'], data: JSON.stringify({ t: 0, pad: 'x'.repeat(64) }) });
 
 async function scenarioRest() {
@@ -385,7 +385,7 @@ async function scenarioConnBaselines() {
 // DATABASE_URL and REDIS_URL (second one on PORT + 1, both on the server core; subscribers split
 // between them, the publisher on the first), and measures the same fan-out and latency runs on
 // each, back to back, so that the ratios compare runs minutes apart rather than a whole bench apart.
-const SCALE_ROUNDS = Number(process.env.BENCH_SCALE_ROUNDS ?? (FULL ? 3 : 2));
+const SCALE_ROUNDS = Number(process.env.BENCH_SCALE_ROUNDS ?? (FULL ? 3 : 1));
 
 async function startSecondInstance(prefix) {
   const port = PORT + 1;
