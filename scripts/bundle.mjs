@@ -12,9 +12,9 @@
 // native helpers), which their callers only require inside a try. Everything else is bundled once:
 // NestJS's classes are also dependency-injection tokens, so there must be one copy of each.
 import { build } from 'esbuild';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { keepNamesOnlyWhenRenamed } from './keep-names.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 /**
@@ -83,20 +83,3 @@ const result = await build({
 keepNamesOnlyWhenRenamed(join(root, 'dist/relaybase.js'));
 const inputs = Object.keys(result.metafile.inputs).length;
 console.log(`Bundled ${inputs} modules into dist/relaybase.js`);
-
-/**
- * keepNames makes esbuild wrap every named function and class in `__name(fn, "name")`, which calls
- * Object.defineProperty on the function's `name`, also for each closure a hot path creates per call
- * (a trigger request made two: about 2% of the server's CPU under load, the property redefinition
- * included). The name only needs setting when bundling renamed the binding; where the function
- * already has that name, redefining it changes nothing. The helper is rewritten to check first.
- */
-function keepNamesOnlyWhenRenamed(file) {
-  const helper = 'var __name = (target, value) => __defProp(target, "name", { value, configurable: true });';
-  const checked = 'var __name = (target, value) => target.name === value ? target : __defProp(target, "name", { value, configurable: true });';
-  const code = readFileSync(file, 'utf8');
-  const at = code.indexOf(helper);
-  if (at === -1) throw new Error(`scripts/bundle.mjs: esbuild's __name helper changed; update keepNamesOnlyWhenRenamed (looked for: ${helper})`);
-  // The same line count, so the linked source map still lines up.
-  writeFileSync(file, code.slice(0, at) + checked + code.slice(at + helper.length));
-}
