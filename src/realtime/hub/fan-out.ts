@@ -49,7 +49,7 @@ export class FanOut {
   }
 
   toUser(group: TenantConnections, userId: string, event: HubEvent): void {
-    this.toUsers([group], [userId], event);
+    this.noteDelivery(this.writeUserEvent(group, userId, event, null), event);
   }
 
   /**
@@ -58,25 +58,28 @@ export class FanOut {
    */
   toUsers(groups: readonly TenantConnections[], userIds: readonly string[], event: HubEvent): void {
     // Per dialect: the frame shared by every user (undefined until a connection of it needs one).
-    let shared: Array<Buffer | null | undefined> | null = null;
+    const shared: Array<Buffer | null | undefined> = [];
     let written = 0;
-    for (let u = 0; u < groups.length; u++) {
-      const group = groups[u];
-      for (let d = 0; d < group.byDialect.length; d++) {
-        const set = group.byDialect[d];
-        if (!set || set.size === 0) continue;
-        const dialect = this.dialects[d];
-        let frame: Buffer | null | undefined;
-        if (dialect.userEventNamesUser) frame = frameOf(dialect.encodeUserEvent(userIds[u], event));
-        else {
-          shared ??= [];
-          frame = shared[d];
-          if (frame === undefined) frame = shared[d] = frameOf(dialect.encodeUserEvent(userIds[u], event));
-        }
-        if (frame !== null) written += this.writeAll(set, frame, event.excludeSocketId);
-      }
-    }
+    for (let u = 0; u < groups.length; u++) written += this.writeUserEvent(groups[u], userIds[u], event, shared);
     this.noteDelivery(written, event);
+  }
+
+  /** Writes a user event to the user's connections; `shared` (or null) holds frames that serve every user. */
+  private writeUserEvent(group: TenantConnections, userId: string, event: HubEvent, shared: Array<Buffer | null | undefined> | null): number {
+    let written = 0;
+    for (let d = 0; d < group.byDialect.length; d++) {
+      const set = group.byDialect[d];
+      if (!set || set.size === 0) continue;
+      const dialect = this.dialects[d];
+      const sharable = shared !== null && !dialect.userEventNamesUser;
+      let frame = sharable ? shared[d] : undefined;
+      if (frame === undefined) {
+        frame = frameOf(dialect.encodeUserEvent(userId, event));
+        if (sharable) shared[d] = frame;
+      }
+      if (frame !== null) written += this.writeAll(set, frame, event.excludeSocketId);
+    }
+    return written;
   }
 
   /** One connection's protocol frame (reply, error), through the same coalesced path. */
