@@ -115,7 +115,7 @@ export class RoomRepository {
   async addMember(tenantId: string, roomId: string, userId: string, role: RoomRole, m: EntityManager = this.db.manager): Promise<boolean> {
     const rows = await m.query(
       `INSERT INTO chat_room_members (tenant_id, room_id, user_id, role) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (room_id, user_id) DO NOTHING RETURNING user_id`,
+       ON CONFLICT (room_id, tenant_id, user_id) DO NOTHING RETURNING user_id`,
       [tenantId, roomId, userId, role],
     );
     return rows.length > 0;

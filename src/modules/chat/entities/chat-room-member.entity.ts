@@ -8,11 +8,11 @@ export class ChatRoomMember {
   @PrimaryColumn({ name: 'room_id', type: 'uuid' })
   roomId: string;
 
+  @PrimaryColumn({ name: 'tenant_id', type: 'uuid' })
+  tenantId: string;
+
   @PrimaryColumn({ name: 'user_id', type: 'text' })
   userId: string;
-
-  @Column({ name: 'tenant_id', type: 'uuid' })
-  tenantId: string;
 
   @Column({ type: 'text' })
   role: RoomRole;
