@@ -22,6 +22,9 @@ let errors = 0;
 const errorTexts = new Map();
 let ackHist = new Histogram();
 let deliverHist = new Histogram();
+/** Send→deliver latency per second since the load started (warm-up included), to show when a tail happened. */
+let perSecond = [];
+let loadStart = 0;
 
 const b64url = (s) => Buffer.from(s).toString('base64url');
 function token(sub) {
@@ -50,6 +53,7 @@ function numberAt(buf, i, end) {
 
 function onFrame(conn, buf, start, end) {
   if (conn.setup) return conn.setup(buf.toString('utf8', start, end));
+  if (loadStart === 0) return;
   // Every frame starts with {"type":" (9 bytes); the type's first letters tell them apart.
   const c = buf[start + 9];
   if (c === 0x73 /* s: sent */ && buf[start + 10] === 0x65) {
@@ -60,10 +64,13 @@ function onFrame(conn, buf, start, end) {
       ackHist.add(now() - t);
     }
   } else if (c === 0x6d /* m */ && buf[start + 11] === 0x73 /* message, not member_* */) {
+    const i = buf.indexOf(PAYLOAD_T, start);
+    const t = now();
+    const latency = i >= 0 && i < end ? t - numberAt(buf, i + PAYLOAD_T.length, end) : NaN;
+    (perSecond[Math.floor((t - loadStart) / 1000)] ??= new Histogram()).add(latency);
     if (!measuring) return;
     delivered++;
-    const i = buf.indexOf(PAYLOAD_T, start);
-    if (i >= 0 && i < end) deliverHist.add(now() - numberAt(buf, i + PAYLOAD_T.length, end));
+    deliverHist.add(latency);
   } else if (c === 0x65 /* e: error */) {
     const text = buf.toString('utf8', start, end);
     conn.sentAt.shift();
@@ -121,6 +128,8 @@ function sendOne() {
 function measure({ rate, warmupMs, durationMs }) {
   const t0 = now();
   const end = t0 + warmupMs + durationMs;
+  loadStart = t0;
+  perSecond = [];
   let due = 0;
   let counters = null;
   const tick = () => {
@@ -166,6 +175,7 @@ function measure({ rate, warmupMs, durationMs }) {
       p99: deliverHist.pct(99),
       max: deliverHist.pct(100),
       samples: deliverHist.count,
+      perSecond: Array.from(perSecond, (h) => (h ? { n: h.count, p99: h.pct(99), max: h.pct(100) } : { n: 0, p99: NaN, max: NaN })),
       open: conns.filter((c) => !c.closed).length,
       totalSent: sent,
     });

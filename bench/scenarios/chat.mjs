@@ -33,6 +33,8 @@ async function window(ctx, rb, client, rate) {
       `delivered ${ctx.fmtK(r.deliverRate)}/s, send→deliver p50 ${ctx.ms(r.p50)} p99 ${ctx.ms(r.p99)} max ${ctx.ms(r.max)}, send→ack p50 ${ctx.ms(r.ackP50)} p99 ${ctx.ms(r.ackP99)}, ` +
       `cpu ${ctx.pct(r.cpu)} rss idle ${r.idleMb.toFixed(0)} peak ${r.peakMb.toFixed(0)} MB${r.errorTexts.length ? `; errors: ${JSON.stringify(r.errorTexts)}` : ''}`,
   );
+  const bySecond = r.perSecond.map((s, i) => `${i < S.warmMs / 1000 ? 'warm-up ' : ''}p99 ${ctx.ms(s.p99)} max ${ctx.ms(s.max)} (${s.n})`);
+  ctx.log(`chat rate=${rate}/s, send→deliver by second since the load started: ${bySecond.join('; ')}`);
   return r;
 }
 
