@@ -93,7 +93,7 @@ export class NativeSession {
     }
     let message: unknown;
     try {
-      message = JSON.parse(Array.isArray(data) ? Buffer.concat(data).toString() : Buffer.from(data as Buffer).toString());
+      message = JSON.parse(rawText(data));
     } catch {
       return this.reply(nativeFrames.error('invalid_request', 'Invalid JSON'));
     }
@@ -146,4 +146,10 @@ function asObject(value: unknown): Message {
 function commandData(m: Message): Message {
   const data = asObject(m.data);
   return data.channel === undefined && m.channel !== undefined ? { ...data, channel: m.channel } : data;
+}
+
+/** A text frame's payload as a string, without copying a Buffer first (Buffer.from(buffer) copies). */
+function rawText(data: RawData): string {
+  if (Buffer.isBuffer(data)) return data.toString();
+  return Array.isArray(data) ? Buffer.concat(data).toString() : Buffer.from(data).toString();
 }
