@@ -39,7 +39,7 @@ export class ChatDelivery {
     this.hub.publishToUsers(tenantId, memberIds, { name, dataJson, excludeSocketId });
     this.hub.publish(tenantId, conversationChannel(room.name, room.visibility), {
       name: CONVERSATION_EVENT[name],
-      dataJson: JSON.stringify(chatMessageEventData(room, message)),
+      dataJson: JSON.stringify(chatMessageEventData(view)),
       userId: message.senderId,
     });
   }

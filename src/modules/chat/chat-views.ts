@@ -3,7 +3,7 @@ import type { MessageRow } from './message.repository';
 import type { ReceiptRow } from './receipt.repository';
 import type { RoomRow } from './room.repository';
 
-const iso = (d: Date | string | null): string | null => (d === null ? null : new Date(d).toISOString());
+const iso = (d: Date | string | null): string | null => (d === null ? null : d instanceof Date ? d.toISOString() : new Date(d).toISOString());
 
 /** A message as clients see it, over REST and WebSocket alike. */
 export function messageView(room: Pick<RoomRow, 'id' | 'name'>, m: MessageRow): MessageResponseDto {
@@ -20,17 +20,17 @@ export function messageView(room: Pick<RoomRow, 'id' | 'name'>, m: MessageRow): 
   };
 }
 
-/** Seed 004's `chat_message` data, plus the ids a client needs to act on the message. */
-export function chatMessageEventData(room: Pick<RoomRow, 'id' | 'name'>, m: MessageRow) {
+/** Seed 004's `chat_message` data, plus the ids a client needs to act on the message: the same message as `messageView`. */
+export function chatMessageEventData(view: MessageResponseDto) {
   return {
-    conversation_id: room.name,
-    sender_id: m.senderId,
-    content: m.payload,
-    message_id: m.id,
-    room_id: room.id,
-    timestamp: iso(m.createdAt),
-    edited_at: iso(m.editedAt),
-    deleted_at: iso(m.deletedAt),
+    conversation_id: view.room,
+    sender_id: view.sender,
+    content: view.payload,
+    message_id: view.id,
+    room_id: view.roomId,
+    timestamp: view.timestamp,
+    edited_at: view.editedAt,
+    deleted_at: view.deletedAt,
   };
 }
 

@@ -2,11 +2,13 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/c
 import { validationError } from '../../common/domain-error';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.token';
+import type { MessageResponseDto } from './dto/message.dto';
 import { MessageRepository, MessageRow, NewMessage, StoredBatch, StoredRoom } from './message.repository';
 
 /** What became of one submitted message. */
 export type BatchOutcome =
-  | { kind: 'created'; message: MessageRow; room: StoredRoom }
+  /** `view`: the message as onStored delivered it, for the sender's answer (absent if delivery threw). */
+  | { kind: 'created'; message: MessageRow; room: StoredRoom; view?: MessageResponseDto }
   /** The sender had already stored this clientMessageId in the room: the first message. */
   | { kind: 'duplicate'; message: MessageRow }
   /** The sender is not a member of the room (or the room is gone). */
@@ -17,8 +19,9 @@ export interface BatchItem {
   /**
    * Called once the message is committed, before any outcome of its batch is settled, in room
    * order: where delivery happens, so that a room's messages go out in the order of their seq.
+   * Returns the message as it was delivered.
    */
-  onStored(message: MessageRow, room: StoredRoom): void;
+  onStored(message: MessageRow, room: StoredRoom): MessageResponseDto;
 }
 
 interface Lane {
@@ -145,7 +148,7 @@ export class MessageBatcher implements BeforeApplicationShutdown {
     const byId = new Map<string, Pending>();
     for (const p of batch) byId.set(p.item.message.id, p);
     // Deliver everything first, in room order, then acknowledge.
-    const created: { p: Pending; message: MessageRow; room: StoredRoom }[] = [];
+    const created: { p: Pending; outcome: BatchOutcome }[] = [];
     for (const row of stored) {
       const p = byId.get(row.id)!;
       byId.delete(row.id);
@@ -162,14 +165,15 @@ export class MessageBatcher implements BeforeApplicationShutdown {
         deletedAt: null,
       };
       const room = rooms.get(m.roomId)!;
-      created.push({ p, message, room });
+      let view: MessageResponseDto | undefined;
       try {
-        p.item.onStored(message, room);
+        view = p.item.onStored(message, room);
       } catch (e) {
         this.logger.error({ err: e, messageId: row.id }, 'Could not deliver a stored chat message');
       }
+      created.push({ p, outcome: { kind: 'created', message, room, view } });
     }
-    for (const c of created) c.p.resolve({ kind: 'created', message: c.message, room: c.room });
+    for (const c of created) c.p.resolve(c.outcome);
     if (byId.size === 0) return;
     const rest = [...byId.values()];
     const retried = rest.filter((p) => p.item.message.clientMessageId !== null);

@@ -89,12 +89,15 @@ export class MessagesService {
         // Committed: tell the tenant's webhooks (queued, never blocking the send).
         void webhooks.emit(tenantId, { name: 'message_created', channel: room.name, userId: m.senderId, data: view });
         delivery.message(tenantId, room, m, room.memberIds, 'message', excludeSocketId, view);
+        return view;
       },
     });
   }
 
   private result(room: Pick<RoomRow, 'id' | 'name'>, outcome: BatchOutcome): MessagePostResponseDto {
     if (outcome.kind === 'not-member') throw authorizationError(NOT_JOINED);
+    // A new message: the view its members were sent; a retried one: its first message.
+    if (outcome.kind === 'created' && outcome.view) return { ...outcome.view, created: true };
     return { ...messageView(room, outcome.message), created: outcome.kind === 'created' };
   }
 
