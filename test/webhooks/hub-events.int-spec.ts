@@ -143,4 +143,20 @@ describe('webhooks fed by the realtime hub, chat and notifications', () => {
     await waitFor(() => named('notification_created').length === 2);
     expect(named('notification_created').map((e) => e.user_id).sort()).toEqual(['erin', 'fay']);
   });
+
+  it('an endpoint added while messages flow gets the next message_created; messages before it are not sent', async () => {
+    // A tenant with no endpoint yet: its messages go past the dispatcher on the cached empty list.
+    const quiet = await createPusherApp(a);
+    const { body } = await a.http.post('/api/auth/api-keys', { name: 'chat', scopes: ['chat:read', 'chat:write'], tenantId: quiet.tenant.id }, { token: quiet.account.token });
+    const asUser = { apiKey: body.key, headers: { 'x-user-id': 'gil' } };
+    expect((await a.http.post('/api/rooms', { name: 'late-hooks' }, asUser)).status).toBe(201);
+    for (const text of ['before 1', 'before 2']) expect((await a.http.post('/api/rooms/late-hooks/messages', { payload: { text } }, asUser)).status).toBe(201);
+
+    await createEndpoint(a.http, quiet.account, quiet.tenant.id, { url: receiver.url(), format: 'pusher', events: ['message_created'] });
+    const after = await a.http.post('/api/rooms/late-hooks/messages', { payload: { text: 'after' } }, asUser);
+    expect(after.status).toBe(201);
+    await waitFor(() => named('message_created', 'late-hooks').length === 1);
+    await settle();
+    expect(named('message_created', 'late-hooks').map((e) => (e.data as { payload: unknown }).payload)).toEqual([{ text: 'after' }]);
+  });
 });

@@ -13,7 +13,7 @@ const MAX_CACHED_TENANTS = 10_000;
  */
 @Injectable()
 export class WebhookEndpointDirectory {
-  private readonly cache = new Map<string, { at: number; endpoints: Promise<WebhookEndpoint[]> }>();
+  private readonly cache = new Map<string, { at: number; endpoints: Promise<WebhookEndpoint[]>; loaded?: WebhookEndpoint[] }>();
 
   constructor(
     private readonly endpoints: WebhookEndpointRepository,
@@ -27,10 +27,24 @@ export class WebhookEndpointDirectory {
     const endpoints = this.endpoints.listActive(tenantId);
     if (ttl > 0) {
       if (this.cache.size >= MAX_CACHED_TENANTS) this.cache.clear();
-      this.cache.set(tenantId, { at: Date.now(), endpoints });
-      endpoints.catch(() => this.cache.delete(tenantId));
+      const entry: { at: number; endpoints: Promise<WebhookEndpoint[]>; loaded?: WebhookEndpoint[] } = { at: Date.now(), endpoints };
+      this.cache.set(tenantId, entry);
+      endpoints.then(
+        (list) => (entry.loaded = list),
+        () => this.cache.get(tenantId) === entry && this.cache.delete(tenantId),
+      );
     }
     return endpoints;
+  }
+
+  /**
+   * The same list without waiting, when it is cached, loaded and fresh; undefined otherwise (then
+   * `active` loads it).
+   */
+  cached(tenantId: string): WebhookEndpoint[] | undefined {
+    const hit = this.cache.get(tenantId);
+    if (hit?.loaded === undefined || Date.now() - hit.at >= this.config.webhooks.endpointCacheMs) return undefined;
+    return hit.loaded;
   }
 
   invalidate(tenantId: string): void {

@@ -14,6 +14,7 @@ import { endpointWants, WEBHOOK_EVENT_NAMES, WebhookEvent } from './webhook-even
 const HELD = new Set(['channel_vacated', 'member_removed']);
 const CANCELS = new Set(['channel_occupied', 'member_added']);
 const KNOWN = new Set<string>(WEBHOOK_EVENT_NAMES);
+const DONE: Promise<void> = Promise.resolve();
 
 /** The flap key of an occupancy or membership transition: tenant + channel (+ user for members). */
 export function flapKey(tenantId: string, e: WebhookEvent): string | null {
@@ -57,6 +58,13 @@ export class WebhookDispatcher implements BeforeApplicationShutdown {
    * logged and enqueued (or held / batched); callers on a hot path need not await it.
    */
   emit(tenantId: string, event: WebhookEvent): Promise<void> {
+    // Hot paths (every chat message) of a tenant that no endpoint listens to for this event: known
+    // from the cached endpoint list, without a promise chain. Flap transitions always go the full
+    // way, since a "back" event cancels a held "gone" one whoever wants the "back" event.
+    if (KNOWN.has(event.name) && !HELD.has(event.name) && !CANCELS.has(event.name)) {
+      const endpoints = this.directory.cached(tenantId);
+      if (endpoints !== undefined && !endpoints.some((ep) => endpointWants(ep, event))) return DONE;
+    }
     const p: Promise<void> = this.dispatch(tenantId, event).finally(() => this.inFlight.delete(p));
     this.inFlight.add(p);
     return p;
