@@ -1,3 +1,4 @@
+import { DataSource } from 'typeorm';
 import { createApiKey } from '../factories/account.factory';
 import { startTestApp, TestApp } from '../support/test-app';
 import { endUserToken } from '../realtime/support/realtime-fixtures';
@@ -322,6 +323,11 @@ describe('chat REST API', () => {
       await aWs.request({ type: 'join', room: 'shared-name' }, 'joined');
       await bUser.post('/api/rooms/shared-name/messages', { payload: 'B again' });
       expect(await aWs.receivesNothing((f) => f.type === 'message')).toBe(true);
+      // And in the database itself: a message cannot name tenant A and a room of tenant B.
+      const forged = t.app
+        .get(DataSource)
+        .query(`INSERT INTO chat_messages (tenant_id, room_id, sender_id, payload) VALUES ($1, $2, 'same-user', '"forged"')`, [a.tenant.id, room.id]);
+      await expect(forged).rejects.toMatchObject({ code: '23503' });
     });
 
     it('rate-limits each tenant per second with headers and 429 RATE_LIMIT_EXCEEDED', async () => {
