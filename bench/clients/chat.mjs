@@ -25,6 +25,7 @@ let deliverHist = new Histogram();
 /** Send→deliver latency per second since the load started (warm-up included), to show when a tail happened. */
 let perSecond = [];
 let loadStart = 0;
+let loadEnd = 0;
 
 const b64url = (s) => Buffer.from(s).toString('base64url');
 function token(sub) {
@@ -53,7 +54,6 @@ function numberAt(buf, i, end) {
 
 function onFrame(conn, buf, start, end) {
   if (conn.setup) return conn.setup(buf.toString('utf8', start, end));
-  if (loadStart === 0) return;
   // Every frame starts with {"type":" (9 bytes); the type's first letters tell them apart.
   const c = buf[start + 9];
   if (c === 0x73 /* s: sent */ && buf[start + 10] === 0x65) {
@@ -64,13 +64,14 @@ function onFrame(conn, buf, start, end) {
       ackHist.add(now() - t);
     }
   } else if (c === 0x6d /* m */ && buf[start + 11] === 0x73 /* message, not member_* */) {
+    if (measuring) delivered++;
     const i = buf.indexOf(PAYLOAD_T, start);
+    if (i < 0 || i >= end) return;
     const t = now();
-    const latency = i >= 0 && i < end ? t - numberAt(buf, i + PAYLOAD_T.length, end) : NaN;
-    (perSecond[Math.floor((t - loadStart) / 1000)] ??= new Histogram()).add(latency);
-    if (!measuring) return;
-    delivered++;
-    deliverHist.add(latency);
+    const latency = t - numberAt(buf, i + PAYLOAD_T.length, end);
+    if (measuring) deliverHist.add(latency);
+    // Only while the load runs: afterwards this process is busy computing the result.
+    if (t < loadEnd) (perSecond[Math.floor((t - loadStart) / 1000)] ??= new Histogram()).add(latency);
   } else if (c === 0x65 /* e: error */) {
     const text = buf.toString('utf8', start, end);
     conn.sentAt.shift();
@@ -129,6 +130,7 @@ function measure({ rate, warmupMs, durationMs }) {
   const t0 = now();
   const end = t0 + warmupMs + durationMs;
   loadStart = t0;
+  loadEnd = end;
   perSecond = [];
   let due = 0;
   let counters = null;
