@@ -3,6 +3,7 @@ import { DomainError } from '../../common/domain-error';
 import type { PresenceMember } from '../../realtime/access/channel-access';
 import type { HubConnection } from '../../realtime/hub/hub-connection';
 import { InboundRateLimiter } from '../../realtime/ws/inbound-rate-limiter';
+import { rawText } from '../../realtime/ws/raw-text';
 import { isServerToUserChannel, serverToUserId } from './pusher-channels';
 import { pusherFrames } from './pusher-frames';
 import { PUSHER_LIMITS } from './pusher-limits';
@@ -58,7 +59,7 @@ export class PusherSession {
       if (this.inbound.shouldWarn()) this.error(`Too many messages: at most ${this.host.maxMessagesPerSecond} per second`, CLIENT_EVENT_REJECTED);
       return;
     }
-    const text = isBinary ? null : Buffer.isBuffer(data) ? data.toString() : Buffer.concat(data as Buffer[]).toString();
+    const text = isBinary ? null : rawText(data);
     if (text === null || text.length > this.host.maxFrameBytes) {
       return this.error(text === null ? 'Binary frames are not supported' : `Message exceeds ${this.host.maxFrameBytes} bytes`, null);
     }

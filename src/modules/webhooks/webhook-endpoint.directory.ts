@@ -6,6 +6,13 @@ import { WebhookEndpointRepository } from './webhook-endpoint.repository';
 
 const MAX_CACHED_TENANTS = 10_000;
 
+/** A tenant's endpoints as loaded at `at`; `loaded` once the query has answered. */
+interface CacheEntry {
+  at: number;
+  endpoints: Promise<WebhookEndpoint[]>;
+  loaded?: WebhookEndpoint[];
+}
+
 /**
  * A tenant's active endpoints, cached for WEBHOOK_ENDPOINT_CACHE_MS so busy channels do not cost
  * a query per event. Changes made through this instance take effect at once; changes made on
@@ -13,7 +20,7 @@ const MAX_CACHED_TENANTS = 10_000;
  */
 @Injectable()
 export class WebhookEndpointDirectory {
-  private readonly cache = new Map<string, { at: number; endpoints: Promise<WebhookEndpoint[]>; loaded?: WebhookEndpoint[] }>();
+  private readonly cache = new Map<string, CacheEntry>();
 
   constructor(
     private readonly endpoints: WebhookEndpointRepository,
@@ -21,13 +28,12 @@ export class WebhookEndpointDirectory {
   ) {}
 
   active(tenantId: string): Promise<WebhookEndpoint[]> {
-    const ttl = this.config.webhooks.endpointCacheMs;
-    const hit = this.cache.get(tenantId);
-    if (hit && Date.now() - hit.at < ttl) return hit.endpoints;
+    const hit = this.fresh(tenantId);
+    if (hit) return hit.endpoints;
     const endpoints = this.endpoints.listActive(tenantId);
-    if (ttl > 0) {
+    if (this.config.webhooks.endpointCacheMs > 0) {
       if (this.cache.size >= MAX_CACHED_TENANTS) this.cache.clear();
-      const entry: { at: number; endpoints: Promise<WebhookEndpoint[]>; loaded?: WebhookEndpoint[] } = { at: Date.now(), endpoints };
+      const entry: CacheEntry = { at: Date.now(), endpoints };
       this.cache.set(tenantId, entry);
       endpoints.then(
         (list) => (entry.loaded = list),
@@ -42,9 +48,12 @@ export class WebhookEndpointDirectory {
    * `active` loads it).
    */
   cached(tenantId: string): WebhookEndpoint[] | undefined {
+    return this.fresh(tenantId)?.loaded;
+  }
+
+  private fresh(tenantId: string): CacheEntry | undefined {
     const hit = this.cache.get(tenantId);
-    if (hit?.loaded === undefined || Date.now() - hit.at >= this.config.webhooks.endpointCacheMs) return undefined;
-    return hit.loaded;
+    return hit && Date.now() - hit.at < this.config.webhooks.endpointCacheMs ? hit : undefined;
   }
 
   invalidate(tenantId: string): void {

@@ -2,6 +2,7 @@ import type { RawData } from 'ws';
 import { DomainError } from '../../../common/domain-error';
 import type { HubConnection } from '../../hub/hub-connection';
 import { InboundRateLimiter } from '../inbound-rate-limiter';
+import { rawText } from '../raw-text';
 import type { NativeMessageHandler } from './native-message.registry';
 import { errorMessage, nativeErrorCode } from './native-error-code';
 import { nativeFrames } from './native-frames';
@@ -146,10 +147,4 @@ function asObject(value: unknown): Message {
 function commandData(m: Message): Message {
   const data = asObject(m.data);
   return data.channel === undefined && m.channel !== undefined ? { ...data, channel: m.channel } : data;
-}
-
-/** A text frame's payload as a string, without copying a Buffer first (Buffer.from(buffer) copies). */
-function rawText(data: RawData): string {
-  if (Buffer.isBuffer(data)) return data.toString();
-  return Array.isArray(data) ? Buffer.concat(data).toString() : Buffer.from(data).toString();
 }
