@@ -1,4 +1,5 @@
 import WebSocket, { RawData } from 'ws';
+import { rawBuffer } from '../../realtime/ws/raw-text';
 import { backoffDelay } from './feed-backoff';
 import type { UpstreamState } from './feed-state.store';
 import { guardedLookup, isRefusedLiteralHost } from './feed-url-policy';
@@ -110,8 +111,7 @@ export class FeedUpstream {
     this.lastFrameAt = now;
     // A frame came through: the connection works, so the next drop starts the backoff afresh.
     this.attempt = 0;
-    // `ws` hands a whole message as one Buffer (binaryType 'nodebuffer'): decoded as it is, not copied.
-    const buf = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+    const buf = rawBuffer(data);
     if (buf.length > this.options.maxFrameBytes) return this.events.onOversized(buf.length);
     void isBinary;
     this.events.onMessage(buf.toString('utf8'), buf.length, now);
