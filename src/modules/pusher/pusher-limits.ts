@@ -40,10 +40,13 @@ export const SERVER_TO_USER_PREFIX = '#server-to-user-';
  * `utilisationWindowMs`), once it has been busy (wall clock and CPU) for more than
  * `maxEventLoopLagMs` beyond the `timerPeriodMs` of the timer that measures it, with
  * `queuedPublishes` publishes already made in that stretch, further publishes are refused with 429
- * before any rate-limit point is spent.
+ * before any rate-limit point is spent. The timer runs every `timerPeriodMs` while publishes arrive,
+ * and every `idleTimerPeriodMs` once none has come for `idleAfterMs` (an idle server wakes rarely).
  */
 export const TRIGGER_ADMISSION = {
   timerPeriodMs: 10,
+  idleTimerPeriodMs: 250,
+  idleAfterMs: 1000,
   maxEventLoopLagMs: 50,
   queuedPublishes: 4,
   saturatedUtilisation: 0.9,

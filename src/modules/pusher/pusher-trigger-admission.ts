@@ -20,6 +20,11 @@ type Elu = ReturnType<typeof performance.eventLoopUtilization>;
  * because single publishes are large (a fan-out to thousands of sockets: nothing is queued behind
  * it but the next few), or when the process was not running (a busy machine: no CPU spent).
  * Per publish: one clock read; per tick, a CPU-time read only while the loop is saturated.
+ *
+ * The timer runs at `timerPeriodMs` only while publishes arrive. After `idleAfterMs` without one (and
+ * the loop not saturated) it slows to `idleTimerPeriodMs`, which still follows the utilisation (the
+ * smoothing weighs each tick by the time it covers); the next publish ticks at once and speeds it
+ * up again. An idle server so wakes 4 times a second for this instead of 100.
  */
 export class TriggerAdmission {
   private lastTick = performance.now();
@@ -35,18 +40,24 @@ export class TriggerAdmission {
   /** CPU time is read at most once a millisecond while the wall-clock bound is past. */
   private cpuReadAt = 0;
   private cpuBusy = false;
-  private readonly timer: NodeJS.Timeout;
+  private timer: NodeJS.Timeout | null = null;
+  /** Whether the timer runs at the idle period (no publish for idleAfterMs). */
+  private idle = false;
+  /** Ticks in a row that saw no publish (at timerPeriodMs). */
+  private quietTicks = 0;
+  private stopped = false;
   private readonly limitMs: number;
   private readonly settings = TRIGGER_ADMISSION;
+  private readonly tickBound = () => this.tick();
 
   constructor() {
     this.limitMs = this.settings.timerPeriodMs + this.settings.maxEventLoopLagMs;
-    this.timer = setInterval(() => this.tick(), this.settings.timerPeriodMs);
-    this.timer.unref();
+    this.schedule(this.settings.timerPeriodMs);
   }
 
   /** Counts the publish in, or throws 429 when the saturated loop has been publishing a backlog for longer than the bound. */
   admit(): void {
+    if (this.idle) this.wake();
     if (
       this.admittedSinceTick >= this.settings.queuedPublishes &&
       this.utilisation >= this.settings.saturatedUtilisation &&
@@ -59,7 +70,28 @@ export class TriggerAdmission {
   }
 
   stop(): void {
-    clearInterval(this.timer);
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** Whether the timer runs at its idle period. */
+  get sleeping(): boolean {
+    return this.idle;
+  }
+
+  private schedule(periodMs: number): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = setInterval(this.tickBound, periodMs);
+    this.timer.unref();
+  }
+
+  /** The first publish after an idle stretch: the utilisation is brought up to date now, and the timer back to its period. */
+  private wake(): void {
+    this.idle = false;
+    this.quietTicks = 0;
+    this.tick();
+    if (!this.stopped) this.schedule(this.settings.timerPeriodMs);
   }
 
   private tick(): void {
@@ -72,6 +104,11 @@ export class TriggerAdmission {
     this.lastElu = elu;
     this.lastTick = now;
     this.lastTickCpu = this.utilisation >= this.settings.saturatedUtilisation ? process.cpuUsage() : null;
+    if (this.admittedSinceTick > 0 || this.lastTickCpu !== null) this.quietTicks = 0;
+    else if (!this.idle && ++this.quietTicks * this.settings.timerPeriodMs >= this.settings.idleAfterMs && !this.stopped) {
+      this.idle = true;
+      this.schedule(this.settings.idleTimerPeriodMs);
+    }
     this.admittedSinceTick = 0;
   }
 
