@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
+import { runPendingMigrations } from '../../src/infra/database/pending-migrations';
 import { startPgliteServer } from '../support/pglite-server';
 import { RUN_ENV, withDatabase } from '../support/test-services';
 
@@ -50,6 +51,31 @@ describe('migrations from empty', () => {
     try {
       await upAndDown(pglite.url);
     } finally {
+      await pglite.stop();
+    }
+  });
+});
+
+describe('migrations on start (MIGRATIONS_RUN_ON_START)', () => {
+  it('runs every migration on an empty database, none on a migrated one, and the missing one on a database one behind', async () => {
+    const pglite = await startPgliteServer();
+    const ds = new DataSource({ type: 'postgres', url: pglite.url, migrations: MIGRATIONS, migrationsTransactionMode: 'each' });
+    await ds.initialize();
+    const names = MIGRATIONS.map((m) => m.name);
+    const recorded = async () => (await ds.query('SELECT name FROM migrations ORDER BY id')).map((r: { name: string }) => r.name);
+    try {
+      expect(await runPendingMigrations(ds)).toEqual(names);
+      expect(await recorded()).toEqual(names);
+      expect(await runPendingMigrations(ds)).toEqual([]);
+      expect(await recorded()).toEqual(names);
+      // One behind, as after an upgrade that adds a migration: only that one runs, and its table is back.
+      await ds.undoLastMigration();
+      expect(await recorded()).toEqual(names.slice(0, -1));
+      expect(await runPendingMigrations(ds)).toEqual(names.slice(-1));
+      expect(await recorded()).toEqual(names);
+      expect(await ds.showMigrations()).toBe(false);
+    } finally {
+      await ds.destroy();
       await pglite.stop();
     }
   });
