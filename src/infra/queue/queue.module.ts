@@ -1,6 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { ConnectionOptions, createPostgresBackend, Processor, Queue, QueueOptions, Worker, WorkerOptions } from 'bullmq';
+import { ConnectionOptions, createPostgresBackend, Processor, Queue, QueueOptions, runMigrations, Worker, WorkerOptions } from 'bullmq';
+import { Client } from 'pg';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.token';
 import { DatabaseEndpoint } from '../database/database-endpoint';
@@ -11,8 +12,25 @@ import { queueSchema } from './queue-schema';
 export interface PostgresQueueConnection {
   connectionString: string;
   schema: string;
-  migrate: true;
+  /** false: the schema is migrated once, before any queue connects (migrateQueueSchema); each connection only checks it. */
+  migrate: false;
   max: number;
+}
+
+/**
+ * Brings BullMQ's schema up to date, once per process. With `migrate: true` every Queue and Worker
+ * (each has its own pool) ran BullMQ's migration transaction on connect, about ten statements under
+ * an advisory lock: six times in a row at each start. Now each connection runs BullMQ's one-query
+ * compatibility check instead.
+ */
+async function migrateQueueSchema(connectionString: string, schema: string): Promise<void> {
+  const client = new Client({ connectionString });
+  await client.connect();
+  try {
+    await runMigrations(client, schema);
+  } finally {
+    await client.end();
+  }
 }
 
 function isPostgresConnection(connection: unknown): connection is PostgresQueueConnection {
@@ -64,7 +82,7 @@ export class QueueModule {
         BullModule.forRootAsync({
           inject: [APP_CONFIG, DatabaseEndpoint],
           extraOptions: { manualRegistration: !options.workers },
-          useFactory: (config: AppConfig, database: DatabaseEndpoint): QueueOptions => {
+          useFactory: async (config: AppConfig, database: DatabaseEndpoint): Promise<QueueOptions> => {
             if (config.redis.url) {
               return {
                 connection: redisOptionsFromUrl(config.redis.url, 'relaybase-queue') as ConnectionOptions,
@@ -74,9 +92,10 @@ export class QueueModule {
             const connection: PostgresQueueConnection = {
               connectionString: database.url,
               schema: queueSchema(config.redis.keyPrefix),
-              migrate: true,
+              migrate: false,
               max: database.embedded ? 2 : 4,
             };
+            await migrateQueueSchema(connection.connectionString, connection.schema);
             return { connection: connection as unknown as ConnectionOptions };
           },
         }),
