@@ -11,7 +11,16 @@ describe('loadConfig', () => {
     expect(config.port).toBe(3000);
     expect(config.database.url).toBeUndefined();
     expect(config.auth.jwtTtlSeconds).toBe(7 * 24 * 3600);
+    expect(config.database.embeddedSharedBuffersMb).toBe(32);
     expect(Object.isFrozen(config.auth)).toBe(true);
+  });
+
+  it('takes the embedded database\'s shared_buffers in MB, within 1-8192', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'rb-cfg-'));
+    expect(loadConfig({ ...secrets, DATA_DIR: dataDir, EMBEDDED_SHARED_BUFFERS_MB: '64' }).database.embeddedSharedBuffersMb).toBe(64);
+    for (const bad of ['0', '8193', '1.5', 'lots']) {
+      expect(() => loadConfig({ ...secrets, DATA_DIR: dataDir, EMBEDDED_SHARED_BUFFERS_MB: bad })).toThrow(/EMBEDDED_SHARED_BUFFERS_MB/);
+    }
   });
 
   it('names every bad variable', () => {

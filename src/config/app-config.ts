@@ -39,6 +39,7 @@ const envSchema = z.object({
   DATABASE_POOL_SIZE: int(10, 1, 200),
   DATA_DIR: z.string().default('./data'),
   MIGRATIONS_RUN_ON_START: bool(true),
+  EMBEDDED_SHARED_BUFFERS_MB: int(32, 1, 8192),
   REDIS_URL: optionalUrl(['redis://', 'rediss://']),
   REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]+$/).default('relaybase'),
   JWT_SECRET: secret,
@@ -151,6 +152,8 @@ export interface AppConfig {
     readonly dataDir: string;
     readonly poolSize: number;
     readonly runMigrationsOnStart: boolean;
+    /** Embedded mode: PGlite's shared_buffers, in MB (its own default, 128 MB, is resident from the start). */
+    readonly embeddedSharedBuffersMb: number;
   };
   readonly redis: { readonly url: string | undefined; readonly keyPrefix: string };
   readonly auth: {
@@ -354,6 +357,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       dataDir: e.DATA_DIR,
       poolSize: e.DATABASE_POOL_SIZE,
       runMigrationsOnStart: e.MIGRATIONS_RUN_ON_START,
+      embeddedSharedBuffersMb: e.EMBEDDED_SHARED_BUFFERS_MB,
     },
     redis: { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX },
     auth: {

@@ -47,6 +47,8 @@ describe('embedded mode (no DATABASE_URL, no REDIS_URL)', () => {
     expect((await t.http.get('/api/auth/me', { apiKey: key })).body.user._id).toBe(account.id);
 
     const db = t.app.get(DataSource);
+    // The buffer pool is EMBEDDED_SHARED_BUFFERS_MB (32 MB unless set), not Postgres's 128 MB.
+    expect((await db.query('SHOW shared_buffers'))[0].shared_buffers).toBe('32MB');
     await db.query(`INSERT INTO login_throttle (key, failures, expires_at) VALUES ('email:old@example.test', 2, now() - interval '1 minute')`);
     await waitFor(async () => (await db.query(`SELECT count(*)::int AS n FROM login_throttle`))[0].n === 0, 20_000);
     // The jobs live in the embedded database itself, in the schema named after the key prefix.
@@ -67,7 +69,8 @@ describe('embedded mode (no DATABASE_URL, no REDIS_URL)', () => {
     }
 
     await t.close();
-    t = await startTestApp(embedded);
+    t = await startTestApp({ ...embedded, EMBEDDED_SHARED_BUFFERS_MB: '48' });
+    expect((await t.app.get(DataSource).query('SHOW shared_buffers'))[0].shared_buffers).toBe('48MB');
     expect((await t.http.get('/api/auth/me', { token: account.token })).body.user._id).toBe(account.id);
     expect((await t.http.get('/api/auth/me', { apiKey: key })).status).toBe(200);
     const again = await t.http.get(`/api/tenants/${tenant.id}`, { token: account.token });
