@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { DataSource } from 'typeorm';
+import { DataSource, MigrationInterface } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
-import { runPendingMigrations } from '../../src/infra/database/pending-migrations';
+import { initializeDataSource, runPendingMigrations } from '../../src/infra/database/pending-migrations';
 import { startPgliteServer } from '../support/pglite-server';
 import { RUN_ENV, withDatabase } from '../support/test-services';
 
@@ -77,6 +77,51 @@ describe('migrations on start (MIGRATIONS_RUN_ON_START)', () => {
     } finally {
       await ds.destroy();
       await pglite.stop();
+    }
+  });
+});
+
+describe('initializeDataSource', () => {
+  const admin = process.env[RUN_ENV.adminDatabaseUrl];
+
+  (admin ? it : it.skip)('closes its connections when a migration fails, and leaves the failed one unrecorded', async () => {
+    const name = `relaybase_migr_${randomBytes(4).toString('hex')}`;
+    const client = new Client({ connectionString: admin });
+    await client.connect();
+    await client.query(`CREATE DATABASE "${name}"`);
+    class Broken1999999999999 implements MigrationInterface {
+      name = 'Broken1999999999999';
+      async up(): Promise<void> {
+        throw new Error('broken migration');
+      }
+      async down(): Promise<void> {}
+    }
+    const applicationName = `migr-${name}`;
+    const open = async () =>
+      (await client.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1', [applicationName])).rows[0].n;
+    try {
+      const url = withDatabase(admin!, name);
+      const options = { type: 'postgres' as const, url, applicationName, migrations: [...MIGRATIONS, Broken1999999999999], migrationsTransactionMode: 'each' as const };
+      await expect(initializeDataSource({ ...options, migrationsRun: true })).rejects.toThrow('broken migration');
+      expect(await open()).toBe(0);
+      // Each migration ran in its own transaction: the ones before it are recorded, the broken one is not.
+      const db = new Client({ connectionString: url });
+      await db.connect();
+      try {
+        expect((await db.query('SELECT name FROM migrations ORDER BY id')).rows.map((r: { name: string }) => r.name)).toEqual(MIGRATIONS.map((m) => m.name));
+      } finally {
+        await db.end();
+      }
+      // A data source that opens fine keeps its connections.
+      const ds = await initializeDataSource({ ...options, migrations: MIGRATIONS, migrationsRun: true });
+      try {
+        expect(await open()).toBeGreaterThan(0);
+      } finally {
+        await ds.destroy();
+      }
+    } finally {
+      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await client.end();
     }
   });
 });

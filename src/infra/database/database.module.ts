@@ -1,11 +1,10 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { DataSource, DataSourceOptions } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.token';
 import { dataSourceOptions } from './data-source-options';
 import { DatabaseEndpoint } from './database-endpoint';
-import { runPendingMigrations } from './pending-migrations';
+import { initializeDataSource } from './pending-migrations';
 
 /**
  * TypeORM over the endpoint that the caller opened (and closes after the app, since BullMQ and
@@ -21,18 +20,13 @@ export class DatabaseModule {
       imports: [
         TypeOrmModule.forRootAsync({
           inject: [APP_CONFIG],
-          // MIGRATIONS_RUN_ON_START travels as `migrationsRun`, which the factory below takes out: it
-          // runs the pending migrations itself, without TypeORM's catalog lookup when none is pending.
+          // MIGRATIONS_RUN_ON_START travels as `migrationsRun`, which initializeDataSource takes over:
+          // it runs the pending migrations without TypeORM's catalog lookup when none is pending.
           useFactory: (config: AppConfig) => ({
             ...dataSourceOptions(config, endpoint.url, endpoint.embedded),
             migrationsRun: config.database.runMigrationsOnStart,
           }),
-          dataSourceFactory: async (options) => {
-            const { migrationsRun, ...rest } = options!;
-            const dataSource = await new DataSource({ ...rest, migrationsRun: false } as DataSourceOptions).initialize();
-            if (migrationsRun) await runPendingMigrations(dataSource);
-            return dataSource;
-          },
+          dataSourceFactory: (options) => initializeDataSource(options!),
         }),
       ],
       providers: [endpointProvider],

@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import { DataSource, DataSourceOptions } from 'typeorm';
 
 /**
  * Runs the migrations that the database has not recorded, as TypeORM's `migrationsRun` does, and
@@ -15,4 +15,20 @@ export async function runPendingMigrations(dataSource: DataSource): Promise<stri
     if (dataSource.migrations.every((m) => applied.has(m.name ?? m.constructor.name))) return [];
   }
   return (await dataSource.runMigrations()).map((m) => m.name);
+}
+
+/**
+ * `new DataSource(options).initialize()`, with `migrationsRun` done by runPendingMigrations. When the
+ * migrations fail, the data source is destroyed before the error is thrown, as TypeORM's own
+ * initialize() does, so that a retry leaves no pool open behind it.
+ */
+export async function initializeDataSource(options: DataSourceOptions): Promise<DataSource> {
+  const dataSource = await new DataSource({ ...options, migrationsRun: false }).initialize();
+  try {
+    if (options.migrationsRun) await runPendingMigrations(dataSource);
+  } catch (e) {
+    await dataSource.destroy();
+    throw e;
+  }
+  return dataSource;
 }
