@@ -33,18 +33,7 @@ async function upAndDown(url: string): Promise<void> {
 describe('migrations from empty', () => {
   const admin = process.env[RUN_ENV.adminDatabaseUrl];
 
-  (admin ? it : it.skip)('run up and down on Postgres', async () => {
-    const name = `relaybase_migr_${randomBytes(4).toString('hex')}`;
-    const client = new Client({ connectionString: admin });
-    await client.connect();
-    await client.query(`CREATE DATABASE "${name}"`);
-    try {
-      await upAndDown(withDatabase(admin!, name));
-    } finally {
-      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await client.end();
-    }
-  });
+  (admin ? it : it.skip)('run up and down on Postgres', () => onFreshDatabase(admin!, (url) => upAndDown(url)));
 
   it('run up and down on PGlite', async () => {
     const pglite = await startPgliteServer();
@@ -84,25 +73,20 @@ describe('migrations on start (MIGRATIONS_RUN_ON_START)', () => {
 describe('initializeDataSource', () => {
   const admin = process.env[RUN_ENV.adminDatabaseUrl];
 
-  (admin ? it : it.skip)('closes its connections when a migration fails, and leaves the failed one unrecorded', async () => {
-    const name = `relaybase_migr_${randomBytes(4).toString('hex')}`;
-    const client = new Client({ connectionString: admin });
-    await client.connect();
-    await client.query(`CREATE DATABASE "${name}"`);
-    class Broken1999999999999 implements MigrationInterface {
-      name = 'Broken1999999999999';
-      async up(): Promise<void> {
-        throw new Error('broken migration');
+  (admin ? it : it.skip)('closes its connections when a migration fails, and leaves the failed one unrecorded', () =>
+    onFreshDatabase(admin!, async (url, adminClient) => {
+      class Broken1999999999999 implements MigrationInterface {
+        name = 'Broken1999999999999';
+        async up(): Promise<void> {
+          throw new Error('broken migration');
+        }
+        async down(): Promise<void> {}
       }
-      async down(): Promise<void> {}
-    }
-    const applicationName = `migr-${name}`;
-    const open = async () =>
-      (await client.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1', [applicationName])).rows[0].n;
-    try {
-      const url = withDatabase(admin!, name);
-      const options = { type: 'postgres' as const, url, applicationName, migrations: [...MIGRATIONS, Broken1999999999999], migrationsTransactionMode: 'each' as const };
-      await expect(initializeDataSource({ ...options, migrationsRun: true })).rejects.toThrow('broken migration');
+      const applicationName = `migr-${randomBytes(4).toString('hex')}`;
+      const open = async () =>
+        (await adminClient.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1', [applicationName])).rows[0].n;
+      const options = { type: 'postgres' as const, url, applicationName, migrationsTransactionMode: 'each' as const, migrationsRun: true };
+      await expect(initializeDataSource({ ...options, migrations: [...MIGRATIONS, Broken1999999999999] })).rejects.toThrow('broken migration');
       expect(await open()).toBe(0);
       // Each migration ran in its own transaction: the ones before it are recorded, the broken one is not.
       const db = new Client({ connectionString: url });
@@ -113,15 +97,25 @@ describe('initializeDataSource', () => {
         await db.end();
       }
       // A data source that opens fine keeps its connections.
-      const ds = await initializeDataSource({ ...options, migrations: MIGRATIONS, migrationsRun: true });
+      const ds = await initializeDataSource({ ...options, migrations: MIGRATIONS });
       try {
         expect(await open()).toBeGreaterThan(0);
       } finally {
         await ds.destroy();
       }
-    } finally {
-      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await client.end();
-    }
-  });
+    }));
 });
+
+/** Runs `test` on a new, empty Postgres database (dropped afterwards), with a client on the admin database. */
+async function onFreshDatabase(admin: string, test: (url: string, adminClient: Client) => Promise<void>): Promise<void> {
+  const name = `relaybase_migr_${randomBytes(4).toString('hex')}`;
+  const client = new Client({ connectionString: admin });
+  await client.connect();
+  await client.query(`CREATE DATABASE "${name}"`);
+  try {
+    await test(withDatabase(admin, name), client);
+  } finally {
+    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await client.end();
+  }
+}
