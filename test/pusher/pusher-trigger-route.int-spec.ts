@@ -1,5 +1,10 @@
 import type { IncomingMessage } from 'node:http';
+import net from 'node:net';
+import WebSocket from 'ws';
+import { wsUrl } from '../realtime/support/realtime-fixtures';
+import { TestWsClient } from '../realtime/support/ws-client';
 import { startTestApp, TestApp } from '../support/test-app';
+import { waitFor } from '../support/wait-for';
 import { client, createPusherApp, portOf, PusherApp, silence, subscribed } from './support/pusher-fixtures';
 import { pipelined, rawRequest, RawRequest, RawResponse, signedPath } from './support/raw-http';
 
@@ -40,6 +45,41 @@ describe('Pusher trigger route (lean path ahead of express)', () => {
     app = await createPusherApp(t);
   });
   afterAll(() => t.close());
+
+  it("answers a trigger after writing its deliveries to this instance's subscribers", async () => {
+    const sub = new TestWsClient(new WebSocket(wsUrl(t.baseUrl, `/app/${app.tenant.key}?protocol=7`)));
+    const upgraded = new Promise<net.Socket>((resolve) => sub.ws.once('upgrade', (res) => resolve(res.socket as net.Socket)));
+    await sub.opened;
+    const subscriberSocket = await upgraded;
+    const http = net.connect(portOf(t), '127.0.0.1');
+    try {
+      await new Promise((resolve, reject) => http.once('connect', resolve).once('error', reject));
+      await sub.next((f) => f.event === 'pusher:connection_established');
+      sub.send({ event: 'pusher:subscribe', data: { channel: 'lean-order' } });
+      await sub.next((f) => f.event === 'pusher_internal:subscription_succeeded');
+      // Which socket the server wrote to first: the order in which this process sees their bytes.
+      const order: string[] = [];
+      subscriberSocket.on('data', () => order.push('delivery'));
+      http.on('data', () => order.push('answer'));
+      // Events and batches, on the lean route and on the Nest route, twice each.
+      const cases = [JSON_TYPE, VIA_NEST, JSON_TYPE, VIA_NEST].flatMap((headers) => [
+        { headers, route: 'events', event: (n: number) => ({ name: 'e', data: JSON.stringify({ n }), channel: 'lean-order' }) },
+        { headers, route: 'batch_events', event: (n: number) => ({ batch: [{ name: 'e', data: JSON.stringify({ n }), channel: 'lean-order' }] }) },
+      ]);
+      for (const [n, { headers, route, event }] of cases.entries()) {
+        order.length = 0;
+        const body = JSON.stringify(event(n));
+        const head = Object.entries({ host: '127.0.0.1', ...headers, 'content-length': String(Buffer.byteLength(body)) }).map(([k, v]) => `${k}: ${v}\r\n`);
+        http.write(`POST ${path(route, body)} HTTP/1.1\r\n${head.join('')}\r\n${body}`);
+        await waitFor(async () => order.includes('answer') && order.includes('delivery'), 5_000);
+        expect({ n, route, order: order.slice(0, 2) }).toEqual({ n, route, order: ['delivery', 'answer'] });
+        expect(JSON.parse((await sub.next((f) => f.event === 'e')).data)).toEqual({ n });
+      }
+    } finally {
+      http.destroy();
+      sub.ws.close();
+    }
+  });
 
   it('delivers a signed trigger with a Content-Length body, and a chunked one, answering {} with the Nest headers', async () => {
     const c = client(t, app.tenant);

@@ -13,6 +13,9 @@ const TRIGGER_429 = {
   schema: { example: { error: 'Rate limit exceeded', code: 429 } },
 };
 
+const TRIGGER_200 =
+  "Triggered. Sent after this instance's next write pass to its own subscribers' sockets (up to 4 ms of writes; other instances' subscribers get the event through Redis).";
+
 const EVENT_EXAMPLE = { name: 'my-event', data: '{"message":"hello"}', channels: ['my-channel'], socket_id: '1234.5678', info: 'subscription_count' };
 
 /**
@@ -35,10 +38,10 @@ export class PusherRestController {
   @PusherScope('events:trigger')
   @ApiOperation({ summary: 'Trigger an event on up to 100 channels (data ≤ 10 KB; socket_id excludes one connection)' })
   @ApiBody({ schema: { example: EVENT_EXAMPLE } })
-  @ApiOkResponse({ schema: { example: { channels: { 'my-channel': { subscription_count: 2 } } } } })
+  @ApiOkResponse({ description: TRIGGER_200, schema: { example: { channels: { 'my-channel': { subscription_count: 2 } } } } })
   @ApiTooManyRequestsResponse(TRIGGER_429)
-  triggerPusherEvent(@Req() req: PusherRequest, @Res({ passthrough: true }) res: Response, @Body() body: PusherEventInput) {
-    return this.pusher.triggerEvents(req.pusherTenant!, body, (k, v) => res.setHeader(k, v));
+  async triggerPusherEvent(@Req() req: PusherRequest, @Res({ passthrough: true }) res: Response, @Body() body: PusherEventInput) {
+    return this.pusher.afterDeliveries(await this.pusher.triggerEvents(req.pusherTenant!, body, (k, v) => res.setHeader(k, v)));
   }
 
   @Post('batch_events')
@@ -46,10 +49,10 @@ export class PusherRestController {
   @PusherScope('events:trigger')
   @ApiOperation({ summary: 'Trigger up to 10 events, each on one channel' })
   @ApiBody({ schema: { example: { batch: [{ name: 'my-event', data: '{}', channel: 'my-channel' }] } } })
-  @ApiOkResponse({ schema: { example: {} } })
+  @ApiOkResponse({ description: TRIGGER_200, schema: { example: {} } })
   @ApiTooManyRequestsResponse(TRIGGER_429)
-  triggerPusherBatch(@Req() req: PusherRequest, @Res({ passthrough: true }) res: Response, @Body() body: { batch?: unknown }) {
-    return this.pusher.triggerBatchEvents(req.pusherTenant!, body, (k, v) => res.setHeader(k, v));
+  async triggerPusherBatch(@Req() req: PusherRequest, @Res({ passthrough: true }) res: Response, @Body() body: { batch?: unknown }) {
+    return this.pusher.afterDeliveries(await this.pusher.triggerBatchEvents(req.pusherTenant!, body, (k, v) => res.setHeader(k, v)));
   }
 
   @Get('channels')

@@ -53,6 +53,7 @@ const LEFT_BRACE = 0x7b;
 export class PusherTriggerLeanRoute {
   private lastEtagBody: string | null = null;
   private lastEtag = '';
+  private readonly sendOk = (res: ServerResponse, value: unknown, headers: string[]) => this.sendJson(res, 200, value, headers);
 
   constructor(private readonly deps: PusherTriggerLeanRouteDeps) {}
 
@@ -142,12 +143,21 @@ export class PusherTriggerLeanRoute {
     }
     if (result instanceof Promise) {
       result.then(
-        (r) => this.sendJson(res, 200, r, headers),
+        (r) => this.answer(res, r, headers),
         (e: unknown) => this.sendError(req, res, id, headers, e),
       );
     } else {
-      this.sendJson(res, 200, result, headers);
+      this.answer(res, result, headers);
     }
+  }
+
+  /**
+   * A trigger's 200, after the deliveries it queued on this instance (PusherRestService.deliveriesPending):
+   * the coalescer's flush is already scheduled, so an immediate queued now runs after it.
+   */
+  private answer(res: ServerResponse, value: Record<string, unknown>, headers: string[]): void {
+    if (this.deps.pusher.deliveriesPending) setImmediate(this.sendOk, res, value, headers);
+    else this.sendJson(res, 200, value, headers);
   }
 
   private trigger(tenant: TenantContext, batch: boolean, body: unknown, setHeader: SetHeader): Record<string, unknown> | Promise<Record<string, unknown>> {

@@ -25,6 +25,11 @@ export class FanOut {
     this.coalescer = new WriteCoalescer(maxBufferedBytes, onSlowConsumer, () => metrics.observeFlush(), onLossyDrop);
   }
 
+  /** Whether frames wait for the coalescer's scheduled flush (WriteCoalescer.flushPending). */
+  get writesPending(): boolean {
+    return this.coalescer.flushPending;
+  }
+
   toChannel(ch: LocalChannel, event: HubEvent): void {
     let written = 0;
     for (let d = 0; d < ch.byDialect.length; d++) {

@@ -337,6 +337,15 @@ export class RealtimeHub {
   }
 
   /**
+   * Whether frames published on this instance wait for the write coalescer's scheduled flush. A
+   * `setImmediate` queued while this is true runs after that flush has written them (or its first
+   * slice of FLUSH_SLICE_MS): the trigger API answers that way, after the deliveries it made.
+   */
+  get writesPending(): boolean {
+    return this.fanOut.writesPending;
+  }
+
+  /**
    * Writes what is waiting in the coalescer for this connection now. Call it before `ws.close()`
    * (or anything else `ws` writes at once) so that frames sent just before arrive before the close.
    */

@@ -117,6 +117,14 @@ export class WriteCoalescer {
     return this.write(conn, frame);
   }
 
+  /**
+   * Whether frames wait for a flush that is already scheduled. A `setImmediate` queued now runs
+   * after that flush's next slice, so after those frames (up to FLUSH_SLICE_MS of them) are written.
+   */
+  get flushPending(): boolean {
+    return this.scheduled;
+  }
+
   /** Writes what is waiting for this connection now (before a close, which ws writes at once). */
   flushConnection(conn: HubConnection): void {
     this.writeOut(conn);
