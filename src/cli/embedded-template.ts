@@ -1,14 +1,12 @@
 import 'reflect-metadata';
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { runMigrations } from 'bullmq';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '../config/app-config';
 import { dataSourceOptions } from '../infra/database/data-source-options';
 import { EmbeddedWireServer } from '../infra/database/embedded-wire-server';
 import { EMBEDDED_TEMPLATE_DIR } from '../infra/database/embedded-template';
-import { queueSchema } from '../infra/queue/queue-schema';
+import { migrateQueueSchema, queueSchema } from '../infra/queue/queue-schema';
 
 /**
  * Part of `npm run build`: writes dist/embedded-db/, a fresh embedded database with every
@@ -27,10 +25,7 @@ async function main(): Promise<void> {
   await dataSource.initialize();
   await dataSource.runMigrations({ transaction: 'each' });
   await dataSource.destroy();
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  await runMigrations(client, queueSchema(config.redis.keyPrefix));
-  await client.end();
+  await migrateQueueSchema(url, queueSchema(config.redis.keyPrefix));
   // The application only ever opens `postgres`. The two template databases are a third of the files
   // a first start copies, and creating a file is the slow part of that copy on some filesystems
   // (about 1 ms each on ext4 in a small VM: 1,138 files took 1.1 s, 538 take 0.6 s).

@@ -1,12 +1,11 @@
 import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { ConnectionOptions, createPostgresBackend, Processor, Queue, QueueOptions, runMigrations, Worker, WorkerOptions } from 'bullmq';
-import { Client } from 'pg';
+import { ConnectionOptions, createPostgresBackend, Processor, Queue, QueueOptions, Worker, WorkerOptions } from 'bullmq';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.token';
 import { DatabaseEndpoint } from '../database/database-endpoint';
 import { redisOptionsFromUrl } from '../redis/redis.module';
-import { queueSchema } from './queue-schema';
+import { migrateQueueSchema, queueSchema } from './queue-schema';
 
 /** BullMQ's Postgres connection options (a pool config; `schema` is BullMQ's own). */
 export interface PostgresQueueConnection {
@@ -15,22 +14,6 @@ export interface PostgresQueueConnection {
   /** false: the schema is migrated once, before any queue connects (migrateQueueSchema); each connection only checks it. */
   migrate: false;
   max: number;
-}
-
-/**
- * Brings BullMQ's schema up to date, once per process. With `migrate: true` every Queue and Worker
- * (each has its own pool) ran BullMQ's migration transaction on connect, about ten statements under
- * an advisory lock: six times in a row at each start. Now each connection runs BullMQ's one-query
- * compatibility check instead.
- */
-async function migrateQueueSchema(connectionString: string, schema: string): Promise<void> {
-  const client = new Client({ connectionString });
-  await client.connect();
-  try {
-    await runMigrations(client, schema);
-  } finally {
-    await client.end();
-  }
 }
 
 function isPostgresConnection(connection: unknown): connection is PostgresQueueConnection {
@@ -95,6 +78,8 @@ export class QueueModule {
               migrate: false,
               max: database.embedded ? 2 : 4,
             };
+            // Once per process: with `migrate: true` every Queue and Worker (each has its own pool) ran
+            // BullMQ's migration transaction on connect, six times in a row at each start.
             await migrateQueueSchema(connection.connectionString, connection.schema);
             return { connection: connection as unknown as ConnectionOptions };
           },

@@ -68,7 +68,7 @@ export class PusherRestService implements OnModuleDestroy {
 
   /** `value`, after the deliveries waiting to be written (deliveriesPending); at once when none wait. */
   afterDeliveries<T>(value: T): T | Promise<T> {
-    return this.hub.writesPending ? new Promise((resolve) => setImmediate(resolve, value)) : value;
+    return this.deliveriesPending ? new Promise((resolve) => setImmediate(resolve, value)) : value;
   }
 
   /**

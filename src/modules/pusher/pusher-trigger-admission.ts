@@ -40,19 +40,20 @@ export class TriggerAdmission {
   /** CPU time is read at most once a millisecond while the wall-clock bound is past. */
   private cpuReadAt = 0;
   private cpuBusy = false;
-  private timer: NodeJS.Timeout | null = null;
+  /** The tick timer; null once stopped. */
+  private timer: NodeJS.Timeout | null;
   /** Whether the timer runs at the idle period (no publish for idleAfterMs). */
   private idle = false;
   /** Ticks in a row that saw no publish (at timerPeriodMs). */
   private quietTicks = 0;
-  private stopped = false;
   private readonly limitMs: number;
   private readonly settings = TRIGGER_ADMISSION;
   private readonly tickBound = () => this.tick();
 
   constructor() {
     this.limitMs = this.settings.timerPeriodMs + this.settings.maxEventLoopLagMs;
-    this.schedule(this.settings.timerPeriodMs);
+    this.timer = setInterval(this.tickBound, this.settings.timerPeriodMs);
+    this.timer.unref();
   }
 
   /** Counts the publish in, or throws 429 when the saturated loop has been publishing a backlog for longer than the bound. */
@@ -69,8 +70,8 @@ export class TriggerAdmission {
     this.admittedSinceTick++;
   }
 
+  /** Ends the timer for good (null from here on: schedule() starts no other). */
   stop(): void {
-    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
   }
@@ -80,8 +81,10 @@ export class TriggerAdmission {
     return this.idle;
   }
 
+  /** Runs the timer at `periodMs` from now on; after stop(), nothing. */
   private schedule(periodMs: number): void {
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer === null) return;
+    clearInterval(this.timer);
     this.timer = setInterval(this.tickBound, periodMs);
     this.timer.unref();
   }
@@ -91,7 +94,7 @@ export class TriggerAdmission {
     this.idle = false;
     this.quietTicks = 0;
     this.tick();
-    if (!this.stopped) this.schedule(this.settings.timerPeriodMs);
+    this.schedule(this.settings.timerPeriodMs);
   }
 
   private tick(): void {
@@ -105,7 +108,7 @@ export class TriggerAdmission {
     this.lastTick = now;
     this.lastTickCpu = this.utilisation >= this.settings.saturatedUtilisation ? process.cpuUsage() : null;
     if (this.admittedSinceTick > 0 || this.lastTickCpu !== null) this.quietTicks = 0;
-    else if (!this.idle && ++this.quietTicks * this.settings.timerPeriodMs >= this.settings.idleAfterMs && !this.stopped) {
+    else if (!this.idle && ++this.quietTicks * this.settings.timerPeriodMs >= this.settings.idleAfterMs) {
       this.idle = true;
       this.schedule(this.settings.idleTimerPeriodMs);
     }
